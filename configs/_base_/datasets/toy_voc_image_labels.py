@@ -1,0 +1,37 @@
+# The embedded toy VOC (tools/make_toy_voc.py -> data/toy_voc): same layout
+# and pipeline as VOC12 train_aug, at toy image sizes.
+_base_ = ['./voc12aug_image_labels.py']
+data_root = 'data/toy_voc'
+img_scale = (128, 128)
+crop_size = (112, 112)
+test_scale = (112, 112)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='LoadImageLabels'),
+    dict(type='Resize', scale=img_scale, keep_ratio=False),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='RandomColorJitter', brightness=0.3, contrast=0.3,
+         saturation=0.3, hue=0.1),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='PackImageLabelInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=test_scale, keep_ratio=False),
+    dict(type='LoadAnnotations'),
+    dict(type='LoadImageLabels'),
+    dict(type='PackImageLabelInputs'),
+]
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    dataset=dict(datasets=[
+        dict(data_root=data_root, pipeline=train_pipeline),
+        dict(data_root=data_root, pipeline=train_pipeline)
+    ]))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -1,0 +1,8 @@
+from .toy_voc import VOC_CLASSES, make_toy_voc, read_split, voc_palette
+from .transforms import *  # noqa: F401,F403
+from .voc_image_label import VOCImageLabelDataset
+
+__all__ = [
+    'VOC_CLASSES', 'make_toy_voc', 'read_split', 'voc_palette',
+    'VOCImageLabelDataset'
+]

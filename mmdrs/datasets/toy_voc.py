@@ -1,0 +1,340 @@
+"""A small synthetic dataset in the exact PASCAL VOC 2012 layout.
+
+It stands in for VOC where the real data cannot be downloaded (tests, the
+demo, CI). The images are built to be a fair weakly-supervised test:
+
+* every object has a class-agnostic *body* (the same texture and colour
+  distribution for all 20 classes) and one small discriminative *part* (about
+  10-20 % of the object) whose colour x pattern identifies the class
+  (5 colours x 4 patterns = 20 classes);
+* so a classifier can recognise the class from the part alone, a plain CAM
+  covers mostly the part, and a method that spreads attention over the whole
+  object scores a visibly higher mIoU;
+* objects never overlap, so the image label is exactly the set of visible
+  objects.
+
+Layout written under ``root`` (the same as ``VOCdevkit/VOC2012`` after
+mmseg's ``voc_aug`` converter)::
+
+    JPEGImages/<id>.jpg
+    SegmentationClass/<id>.png      palette PNG, 255 band on object borders
+    SegmentationClassAug/<id>.png   palette PNG, no border band (SBD style)
+    SaliencyMaps/<id>.png           imperfect saliency, uint8 0-255
+    Annotations/<id>.xml            VOC XML with one <object> per instance
+    ImageSets/Segmentation/{train,val,trainval,aug,trainaug}.txt
+
+``train``/``val`` are the "VOC 2012 segmentation" splits, ``aug`` holds the
+extra images (SBD's role) and ``trainaug`` = train + aug (train_aug).
+Everything is deterministic given ``seed``.
+"""
+import json
+import os
+import os.path as osp
+import shutil
+import xml.etree.ElementTree as ET
+from typing import Dict, List, Optional, Sequence
+
+import cv2
+import numpy as np
+from PIL import Image
+
+VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',
+               'cat', 'chair', 'cow', 'diningtable', 'dog', 'horse',
+               'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train',
+               'tvmonitor')
+
+# Part colours (RGB) and patterns: class index k (0-based foreground) gets
+# colour k // 4 and pattern k % 4.
+_PART_COLOURS = ((220, 40, 40), (40, 190, 60), (50, 80, 230), (235, 210, 40),
+                 (200, 50, 210))
+_PATTERNS = ('solid', 'hstripes', 'vstripes', 'checker')
+_MARKER = '.toy_voc.json'
+
+
+def voc_palette() -> List[int]:
+    """Return the standard 256-entry PASCAL VOC colour map as a flat list."""
+    palette = []
+    for i in range(256):
+        r = g = b = 0
+        c = i
+        for j in range(8):
+            r |= ((c >> 0) & 1) << (7 - j)
+            g |= ((c >> 1) & 1) << (7 - j)
+            b |= ((c >> 2) & 1) << (7 - j)
+            c >>= 3
+        palette += [r, g, b]
+    return palette
+
+
+def save_palette_png(path: str, label: np.ndarray) -> None:
+    """Write a uint8 label map as a VOC palette PNG, atomically."""
+    img = Image.fromarray(label.astype(np.uint8), mode='P')
+    img.putpalette(voc_palette())
+    _atomic_save(path, lambda p: img.save(p, format='PNG'))
+
+
+def _atomic_save(path: str, write) -> None:
+    tmp = f'{path}.tmp{os.getpid()}'
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+def _pattern(kind: str, h: int, w: int, period: int) -> np.ndarray:
+    """A {0,1} float pattern of shape (h, w)."""
+    yy, xx = np.mgrid[0:h, 0:w]
+    if kind == 'solid':
+        return np.ones((h, w), np.float32)
+    if kind == 'hstripes':
+        return ((yy // period) % 2 == 0).astype(np.float32)
+    if kind == 'vstripes':
+        return ((xx // period) % 2 == 0).astype(np.float32)
+    return (((yy // period) + (xx // period)) % 2 == 0).astype(np.float32)
+
+
+def _background(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Smooth, low-saturation colour field with fine noise."""
+    coarse = rng.uniform(70, 170, (4, 4, 3)).astype(np.float32)
+    grey = coarse.mean(axis=2, keepdims=True)
+    coarse = grey + 0.35 * (coarse - grey)  # desaturate
+    bg = cv2.resize(coarse, (size, size), interpolation=cv2.INTER_CUBIC)
+    bg += rng.normal(0, 6, (size, size, 3)).astype(np.float32)
+    return bg
+
+
+def _object_mask(rng: np.random.Generator, size: int, cy: int, cx: int,
+                 r: int) -> np.ndarray:
+    mask = np.zeros((size, size), np.uint8)
+    if rng.random() < 0.5:
+        axes = (r, max(6, int(r * rng.uniform(0.6, 1.0))))
+        cv2.ellipse(mask, (cx, cy), axes, float(rng.uniform(0, 180)), 0, 360,
+                    1, -1)
+    else:  # irregular blob: a jittered polygon
+        n = int(rng.integers(5, 9))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, n))
+        rad = r * rng.uniform(0.7, 1.0, n)
+        pts = np.stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)], 1)
+        cv2.fillPoly(mask, [pts.astype(np.int32)], 1)
+    return mask
+
+
+def _render(rng: np.random.Generator, size: int,
+            max_objects: int) -> Dict[str, object]:
+    """Draw one image; returns image, label map, and per-object records."""
+    img = _background(rng, size)
+    label = np.zeros((size, size), np.uint8)
+    objects = []
+    n_obj = int(rng.integers(1, max_objects + 1))
+    for _ in range(n_obj):
+        for _attempt in range(30):
+            r = int(rng.integers(size // 7, size // 4))
+            cy, cx = (int(v) for v in rng.integers(r + 2, size - r - 2, 2))
+            mask = _object_mask(rng, size, cy, cx, r)
+            grown = cv2.dilate(mask, np.ones((7, 7), np.uint8))
+            if mask.sum() < 80 or (grown & (label > 0)).any():
+                continue
+            # the discriminative part is a square that fits inside the object
+            side = max(6, int(round(r * rng.uniform(0.55, 0.75))))
+            fits = cv2.erode(mask, np.ones((side, side), np.uint8),
+                             anchor=(0, 0), borderValue=0)
+            ys, xs = np.nonzero(fits)
+            if len(ys):
+                break
+        else:
+            continue
+        cls = int(rng.integers(0, len(VOC_CLASSES)))
+        tone = rng.uniform(120, 200)
+        body = np.full((size, size, 3), tone, np.float32)
+        body[..., 2] -= 25  # a warm, class-agnostic tint
+        body += rng.normal(0, 14, (size, size, 1)).astype(np.float32)
+        m3 = mask[..., None].astype(bool)
+        img = np.where(m3, body, img)
+        k = int(rng.integers(0, len(ys)))
+        py, px = int(ys[k]), int(xs[k])
+        pat = _pattern(_PATTERNS[cls % 4], side, side, period=2)
+        colour = np.array(_PART_COLOURS[cls // 4], np.float32)
+        part = pat[..., None] * colour + (1 - pat[..., None]) * 30.0
+        img[py:py + side, px:px + side] = part
+        label[mask > 0] = cls + 1
+        ys, xs = np.nonzero(mask)
+        objects.append(
+            dict(
+                name=VOC_CLASSES[cls],
+                bbox=(int(xs.min()) + 1, int(ys.min()) + 1,
+                      int(xs.max()) + 1, int(ys.max()) + 1)))
+    return dict(
+        img=np.clip(img, 0, 255).astype(np.uint8), label=label,
+        objects=objects)
+
+
+def _saliency(rng: np.random.Generator, label: np.ndarray) -> np.ndarray:
+    """Imperfect saliency: shifted borders, blur, a few false positives."""
+    fg = (label > 0).astype(np.uint8)
+    k = np.ones((3, 3), np.uint8)
+    op = cv2.dilate if rng.random() < 0.5 else cv2.erode
+    fg = op(fg, k, iterations=int(rng.integers(1, 3)))
+    shift = rng.integers(-2, 3, 2)
+    fg = np.roll(fg, tuple(int(s) for s in shift), axis=(0, 1))
+    size = label.shape[0]
+    for _ in range(int(rng.integers(0, 3))):
+        cy, cx = (int(v) for v in rng.integers(0, size, 2))
+        cv2.circle(fg, (cx, cy), int(rng.integers(3, size // 12 + 4)), 1, -1)
+    sal = cv2.GaussianBlur(fg.astype(np.float32) * 255, (0, 0), 1.5)
+    sal += rng.normal(0, 8, sal.shape)
+    return np.clip(sal, 0, 255).astype(np.uint8)
+
+
+def _border_band(label: np.ndarray, width: int) -> np.ndarray:
+    """VOC-style void band (255) along object boundaries."""
+    k = np.ones((2 * width + 1, 2 * width + 1), np.uint8)
+    out = label.copy()
+    for c in np.unique(label):
+        if c == 0:
+            continue
+        m = (label == c).astype(np.uint8)
+        band = (cv2.dilate(m, k) - cv2.erode(m, k)) > 0
+        out[band] = 255
+    return out
+
+
+def _write_xml(path: str, img_id: str, size: int, objects) -> None:
+    root = ET.Element('annotation')
+    ET.SubElement(root, 'folder').text = 'VOC2012'
+    ET.SubElement(root, 'filename').text = f'{img_id}.jpg'
+    sz = ET.SubElement(root, 'size')
+    for tag, val in (('width', size), ('height', size), ('depth', 3)):
+        ET.SubElement(sz, tag).text = str(val)
+    ET.SubElement(root, 'segmented').text = '1'
+    for obj in objects:
+        o = ET.SubElement(root, 'object')
+        ET.SubElement(o, 'name').text = obj['name']
+        ET.SubElement(o, 'pose').text = 'Unspecified'
+        ET.SubElement(o, 'truncated').text = '0'
+        ET.SubElement(o, 'difficult').text = '0'
+        bb = ET.SubElement(o, 'bndbox')
+        for tag, val in zip(('xmin', 'ymin', 'xmax', 'ymax'), obj['bbox']):
+            ET.SubElement(bb, tag).text = str(val)
+    _atomic_save(path, lambda p: ET.ElementTree(root).write(p))
+
+
+def make_toy_voc(root: str,
+                 num_train: int = 120,
+                 num_val: int = 60,
+                 num_aug: int = 240,
+                 img_size: int = 112,
+                 max_objects: int = 2,
+                 seed: int = 0,
+                 border_width: int = 1,
+                 overwrite: bool = False) -> str:
+    """Generate the toy VOC dataset under ``root`` (idempotent).
+
+    A finished dataset carries a marker file with its parameters; calling
+    again with the same parameters returns at once, with different ones raises
+    unless ``overwrite``. The data is built in a temporary sibling directory
+    and renamed into place, so an interrupted run leaves nothing half-written
+    at ``root``.
+
+    Args:
+        root (str): Output directory (plays ``VOCdevkit/VOC2012``).
+        num_train (int): Images in ``train`` (the 1,464-image split's role).
+        num_val (int): Images in ``val``.
+        num_aug (int): Extra images in ``aug`` (SBD's role).
+        img_size (int): Square image side in pixels.
+        max_objects (int): Objects per image are drawn from 1..max_objects.
+        seed (int): Random seed; the output is a pure function of the args.
+        border_width (int): Half-width of the 255 band in
+            ``SegmentationClass``.
+        overwrite (bool): Replace an existing dataset with other parameters.
+
+    Returns:
+        str: ``root``.
+    """
+    params = dict(
+        num_train=num_train, num_val=num_val, num_aug=num_aug,
+        img_size=img_size, max_objects=max_objects, seed=seed,
+        border_width=border_width, version=1)
+    marker = osp.join(root, _MARKER)
+    if osp.isfile(marker):
+        with open(marker) as f:
+            old = json.load(f)
+        if old == params:
+            return root
+        if not overwrite:
+            raise FileExistsError(
+                f'{root} holds a toy VOC dataset made with {old}, not '
+                f'{params}; pass overwrite=True (--overwrite) to replace it')
+    elif osp.exists(root) and os.listdir(root) and not overwrite:
+        raise FileExistsError(
+            f'{root} exists and is not a toy VOC dataset (no {_MARKER}); '
+            'choose another directory or pass overwrite=True')
+    tmp = f'{root.rstrip("/")}.tmp{os.getpid()}'
+    shutil.rmtree(tmp, ignore_errors=True)
+    dirs = ('JPEGImages', 'SegmentationClass', 'SegmentationClassAug',
+            'SaliencyMaps', 'Annotations', 'ImageSets/Segmentation')
+    for d in dirs:
+        os.makedirs(osp.join(tmp, d))
+    splits: Dict[str, List[str]] = {'train': [], 'val': [], 'aug': []}
+    order = ['train'] * num_train + ['val'] * num_val + ['aug'] * num_aug
+    try:
+        for idx, split in enumerate(order):
+            img_id = f'toy_{idx:06d}'
+            rng = np.random.default_rng([seed, idx])
+            out = _render(rng, img_size, max_objects)
+            if not out['objects']:  # cannot happen for sane sizes; be safe
+                raise RuntimeError(f'could not place an object in {img_id}')
+            cv2.imwrite(
+                osp.join(tmp, 'JPEGImages', f'{img_id}.jpg'),
+                cv2.cvtColor(out['img'], cv2.COLOR_RGB2BGR),
+                [cv2.IMWRITE_JPEG_QUALITY, 95])
+            save_palette_png(
+                osp.join(tmp, 'SegmentationClassAug', f'{img_id}.png'),
+                out['label'])
+            save_palette_png(
+                osp.join(tmp, 'SegmentationClass', f'{img_id}.png'),
+                _border_band(out['label'], border_width))
+            cv2.imwrite(
+                osp.join(tmp, 'SaliencyMaps', f'{img_id}.png'),
+                _saliency(rng, out['label']))
+            _write_xml(
+                osp.join(tmp, 'Annotations', f'{img_id}.xml'), img_id,
+                img_size, out['objects'])
+            splits[split].append(img_id)
+        splits['trainval'] = splits['train'] + splits['val']
+        splits['trainaug'] = splits['train'] + splits['aug']
+        for name, ids in splits.items():
+            with open(osp.join(tmp, 'ImageSets/Segmentation', f'{name}.txt'),
+                      'w') as f:
+                f.writelines(i + '\n' for i in ids)
+        with open(osp.join(tmp, _MARKER), 'w') as f:
+            json.dump(params, f)
+        if osp.exists(root):
+            shutil.rmtree(root)
+        os.makedirs(osp.dirname(osp.abspath(root)), exist_ok=True)
+        os.replace(tmp, root)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return root
+
+
+def read_split(root: str, split: str) -> List[str]:
+    """Image ids of ``ImageSets/Segmentation/<split>.txt`` under ``root``."""
+    path = osp.join(root, 'ImageSets', 'Segmentation', f'{split}.txt')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'split file {path} not found')
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+def class_counts(root: str, split: str,
+                 ann_dir: str = 'SegmentationClassAug') -> Optional[Sequence]:
+    """Per-class image counts of a split (used by tests and reports)."""
+    counts = np.zeros(len(VOC_CLASSES), np.int64)
+    for img_id in read_split(root, split):
+        lab = np.array(Image.open(osp.join(root, ann_dir, f'{img_id}.png')))
+        present = np.unique(lab)
+        present = present[(present > 0) & (present < 255)]
+        counts[present - 1] += 1
+    return counts

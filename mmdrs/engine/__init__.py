@@ -1,0 +1,3 @@
+from .optim_constructor import BiasLrMultOptimWrapperConstructor
+
+__all__ = ['BiasLrMultOptimWrapperConstructor']

@@ -1,0 +1,8 @@
+from .functional import (average_precision, cam_confusion,
+                         iou_from_confusion, threshold_sweep_summary)
+from .metrics import CAMIoUMetric, MultiLabelMAP
+
+__all__ = [
+    'average_precision', 'cam_confusion', 'iou_from_confusion',
+    'threshold_sweep_summary', 'CAMIoUMetric', 'MultiLabelMAP'
+]

@@ -1,0 +1,3 @@
+from .multilabel_cam_head import MultiLabelCAMHead
+
+__all__ = ['MultiLabelCAMHead']

@@ -1,0 +1,92 @@
+"""Multi-label classification head whose class maps are the CAMs."""
+import math
+from typing import Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmseg.registry import MODELS
+
+from ..layers.drs import DRS
+
+
+@MODELS.register_module()
+class MultiLabelCAMHead(BaseModule):
+    """The DRS paper's classification head.
+
+    ``num_convs`` 3x3 convs (each followed by DRS, or a ReLU when ``drs_cfg``
+    is None), then a 1x1 conv to ``num_classes`` class maps; logits are their
+    global average; the loss is the multi-label soft margin over the
+    foreground classes (background is not a class).
+
+    Args:
+        in_channels (int): Channels of the backbone feature used.
+        channels (int): Channels of the extra convs. Defaults to 512.
+        num_classes (int): Foreground classes. Defaults to 20 (VOC).
+        num_convs (int): Extra 3x3 convs. Defaults to 3.
+        drs_cfg (dict, optional): :class:`DRS` kwargs for the extra convs'
+            activations; None for plain ReLUs. Defaults to learnable DRS.
+        in_index (int): Which backbone output to use. Defaults to -1.
+        loss_weight (float): Weight of the classification loss.
+        init_cfg (dict, optional): Defaults to the paper's
+            N(0, sqrt(2 / (k * k * out_channels))) with zero bias.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 channels: int = 512,
+                 num_classes: int = 20,
+                 num_convs: int = 3,
+                 drs_cfg: Optional[dict] = dict(delta='learnable'),
+                 in_index: int = -1,
+                 loss_weight: float = 1.0,
+                 init_cfg: Optional[Union[dict, list]] = None):
+        super().__init__(init_cfg=init_cfg)
+        self.num_classes = num_classes
+        self.in_index = in_index
+        self.loss_weight = loss_weight
+        layers = []
+        c = in_channels
+        for _ in range(num_convs):
+            layers.append(nn.Conv2d(c, channels, 3, padding=1))
+            layers.append(
+                DRS(channels=channels, **drs_cfg)
+                if drs_cfg is not None else nn.ReLU(inplace=True))
+            c = channels
+        self.convs = nn.Sequential(*layers)
+        self.classifier = nn.Conv2d(c, num_classes, 1)
+
+    def init_weights(self) -> None:
+        if self.init_cfg is not None:
+            return super().init_weights()
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                k = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
+                nn.init.normal_(m.weight, 0, math.sqrt(2.0 / k))
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, DRS):
+                m.init_weights()
+        self._is_init = True
+
+    def forward(self, feats: Union[torch.Tensor, Sequence[torch.Tensor]]):
+        """Class maps (B, num_classes, h, w) from backbone features."""
+        x = feats if isinstance(feats, torch.Tensor) else feats[self.in_index]
+        for m in self.convs:
+            if isinstance(m, DRS):
+                m.reset_calls()
+        return self.classifier(self.convs(x))
+
+    @staticmethod
+    def logits(class_maps: torch.Tensor) -> torch.Tensor:
+        """Image logits: global average of the class maps, (B, K)."""
+        return class_maps.mean(dim=(2, 3))
+
+    def loss(self, class_maps: torch.Tensor, labels: torch.Tensor) -> dict:
+        """Multi-label soft-margin loss and accuracy against (B, K) labels."""
+        logits = self.logits(class_maps)
+        loss = F.multilabel_soft_margin_loss(logits, labels.to(logits.dtype))
+        with torch.no_grad():
+            acc = ((logits > 0) == (labels > 0)).float().mean() * 100
+        return dict(loss_cls=loss * self.loss_weight, acc_cls=acc)

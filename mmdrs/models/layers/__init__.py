@@ -1,0 +1,3 @@
+from .drs import DRS, drs_reference
+
+__all__ = ['DRS', 'drs_reference']

@@ -1,0 +1,94 @@
+"""A multi-label classifier whose predictions are CAM segmentations."""
+from typing import List, Optional
+
+import torch
+from mmseg.models.segmentors.base import BaseSegmentor
+from mmseg.registry import MODELS
+from mmseg.utils import OptSampleList, SampleList
+
+from ..utils.cam import (cams_to_seg_logits, normalize_cams,
+                         stack_image_labels)
+
+
+@MODELS.register_module()
+class CAMClassifier(BaseSegmentor):
+    """Image-level-label classifier that predicts segmentations from CAMs.
+
+    * ``loss`` mode: backbone (e.g. a :class:`DRSBackbone`) -> CAM head ->
+      multi-label soft-margin loss against ``data_sample.gt_img_labels``.
+    * ``predict`` mode: the normalised CAMs (see
+      :func:`~mmdrs.models.utils.normalize_cams`) of the image-label classes
+      plus a constant background score ``bg_score`` form ``seg_logits`` of
+      shape (1 + K, H, W) at the original image size, and ``pred_sem_seg`` is
+      their argmax - so mmseg's ``IoUMetric`` measures CAM quality directly
+      and :class:`~mmdrs.evaluation.CAMIoUMetric` sweeps the threshold.
+      ``pred_img_logits`` (K,) carries the classification logits.
+
+    Args:
+        backbone (dict): Backbone config.
+        cam_head (dict): :class:`MultiLabelCAMHead` config.
+        data_preprocessor (dict, optional): ``SegDataPreProcessor`` config.
+        train_cfg (dict, optional): Unused; kept for mmseg compatibility.
+        test_cfg (dict, optional): ``bg_score`` (float, default 0.25) and
+            ``use_gt_labels`` (bool, default True: keep only the classes of
+            the ground-truth image label, the WSSS convention; False keeps
+            the classes with positive logits).
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 cam_head: dict,
+                 data_preprocessor: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.cam_head = MODELS.build(cam_head)
+        self.num_classes = self.cam_head.num_classes
+        self.train_cfg = train_cfg or {}
+        self.test_cfg = dict(bg_score=0.25, use_gt_labels=True)
+        self.test_cfg.update(test_cfg or {})
+        self.align_corners = False
+
+    def extract_feat(self, inputs: torch.Tensor):
+        """Backbone features."""
+        return self.backbone(inputs)
+
+    def class_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Raw class maps (B, K, h, w) before global pooling."""
+        return self.cam_head(self.extract_feat(inputs))
+
+    def encode_decode(self, inputs: torch.Tensor,
+                      batch_img_metas: List[dict]) -> torch.Tensor:
+        """Seg logits at input size, all classes kept (no labels known)."""
+        cams = normalize_cams(self.class_maps(inputs), inputs.shape[-2:])
+        return cams_to_seg_logits(cams, self.test_cfg['bg_score'])
+
+    def _forward(self, inputs: torch.Tensor,
+                 data_samples: OptSampleList = None) -> torch.Tensor:
+        return self.class_maps(inputs)
+
+    def loss(self, inputs: torch.Tensor, data_samples: SampleList) -> dict:
+        labels = stack_image_labels(data_samples, self.num_classes,
+                                    inputs.device)
+        return self.cam_head.loss(self.class_maps(inputs), labels)
+
+    def predict(self,
+                inputs: torch.Tensor,
+                data_samples: OptSampleList = None) -> SampleList:
+        class_maps = self.class_maps(inputs)
+        logits = self.cam_head.logits(class_maps)
+        if self.test_cfg['use_gt_labels'] and data_samples is not None:
+            labels = stack_image_labels(data_samples, self.num_classes,
+                                        inputs.device)
+        else:
+            labels = (logits > 0).float()
+        cams = normalize_cams(class_maps, inputs.shape[-2:], labels)
+        seg_logits = cams_to_seg_logits(cams, self.test_cfg['bg_score'])
+        data_samples = self.postprocess_result(seg_logits, data_samples)
+        for ds, lg in zip(data_samples, logits):
+            ds.pred_img_logits = lg
+        return data_samples

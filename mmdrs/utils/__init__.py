@@ -1,0 +1,7 @@
+from .compat import apply_shims, configure_cpu_distributed
+from .runner_cfg import load_runner_config, set_local_rank_env
+
+__all__ = [
+    'apply_shims', 'configure_cpu_distributed', 'load_runner_config',
+    'set_local_rank_env'
+]

@@ -1,0 +1,45 @@
+"""Config handling shared by ``tools/train.py`` and ``tools/test.py``."""
+import os
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config
+
+from .compat import configure_cpu_distributed
+
+
+def load_runner_config(config: str,
+                       launcher: str = 'none',
+                       cfg_options: Optional[dict] = None,
+                       work_dir: Optional[str] = None) -> Config:
+    """Load a config the way mmseg's tools do, plus CPU-distributed support.
+
+    Args:
+        config (str): Path of the config file.
+        launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
+        cfg_options (dict, optional): ``--cfg-options`` overrides.
+        work_dir (str, optional): ``--work-dir``; defaults to the config's
+            ``work_dir`` or ``./work_dirs/<config name>``.
+
+    Returns:
+        Config: The config, ready for ``Runner.from_cfg``.
+    """
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file {config} not found')
+    cfg = Config.fromfile(config)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config))[0])
+    configure_cpu_distributed(cfg, launcher)
+    return cfg
+
+
+def set_local_rank_env(local_rank: int) -> None:
+    """Mirror ``--local-rank`` (torch.distributed.launch) into the env."""
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(local_rank)

@@ -1,0 +1,64 @@
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+import mmdrs  # noqa: E402,F401  (shims + registration for every test)
+from mmdrs.datasets.toy_voc import make_toy_voc  # noqa: E402
+
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+
+
+@pytest.fixture(scope='session')
+def repo_root():
+    return REPO
+
+
+@pytest.fixture(scope='session')
+def toy_voc(tmp_path_factory):
+    """A tiny toy VOC (24 train / 12 val / 24 aug, 64 px), made once."""
+    root = str(tmp_path_factory.mktemp('data') / 'toy_voc')
+    return make_toy_voc(
+        root, num_train=24, num_val=12, num_aug=24, img_size=64, seed=3)
+
+
+TINY_CFG = '''
+_base_ = ['{repo}/configs/drs/voc_cls.py',
+          '{repo}/configs/_base_/datasets/toy_voc_image_labels.py']
+data_root = '{data_root}'
+model = dict(
+    backbone=dict(backbone=dict(width=0.125, init_cfg=None)),
+    cam_head=dict(in_channels=64, channels=32))
+train_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(datasets=[dict(data_root=data_root),
+                           dict(data_root=data_root)]))
+val_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+train_cfg = dict(max_epochs={epochs}, val_interval=1)
+default_hooks = dict(logger=dict(interval=2),
+                     visualization=dict(draw=False))
+randomness = dict(seed=0)
+{extra}
+'''
+
+
+@pytest.fixture
+def tiny_cls_config(tmp_path, toy_voc, repo_root):
+    """Factory writing a tiny DRS classifier config on the toy data."""
+
+    def make(epochs=1, extra='', name='tiny_cls.py'):
+        path = tmp_path / name
+        path.write_text(
+            TINY_CFG.format(
+                repo=repo_root, data_root=toy_voc, epochs=epochs,
+                extra=extra))
+        return str(path)
+
+    return make
