@@ -10,7 +10,10 @@ sys.path.insert(0, REPO)
 import mmdrs  # noqa: E402,F401  (shims + registration for every test)
 from mmdrs.datasets.toy_voc import make_toy_voc  # noqa: E402
 
+from mmengine.registry import init_default_scope  # noqa: E402
+
 os.environ.setdefault('OMP_NUM_THREADS', '1')
+init_default_scope('mmseg')
 
 
 @pytest.fixture(scope='session')
@@ -27,16 +30,22 @@ def toy_voc(tmp_path_factory):
 
 
 TINY_CFG = '''
-_base_ = ['{repo}/configs/drs/voc_cls.py',
-          '{repo}/configs/_base_/datasets/toy_voc_image_labels.py']
+_base_ = ['{repo}/configs/drs/toy/toy_cls.py']
 data_root = '{data_root}'
 model = dict(
     backbone=dict(backbone=dict(width=0.125, init_cfg=None)),
     cam_head=dict(in_channels=64, channels=32))
+dataset_train = dict(
+    type='VOCImageLabelDataset', data_root=data_root,
+    data_prefix=dict(img_path='JPEGImages',
+                     seg_map_path='SegmentationClassAug'),
+    ann_file='ImageSets/Segmentation/train.txt',
+    pipeline={{{{_base_.train_pipeline}}}})
 train_dataloader = dict(
     batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(datasets=[dict(data_root=data_root),
-                           dict(data_root=data_root)]))
+    dataset=dict(datasets=[
+        dataset_train,
+        dict(dataset_train, ann_file='ImageSets/Segmentation/aug.txt')]))
 val_dataloader = dict(
     batch_size=4, num_workers=0, persistent_workers=False,
     dataset=dict(data_root=data_root))

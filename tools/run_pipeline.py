@@ -97,9 +97,9 @@ def run_cls_stage(name, config, args, pretrained=None):
         f'test_dataloader.dataset.data_root={args.data_root}',
     ]
     if pretrained is not None:
-        key = ('model.backbone.backbone.init_cfg.checkpoint'
-               if name.startswith('drs') else
-               'model.backbone.init_cfg.checkpoint')
+        # the backbone's init_cfg (variables are resolved at parse time)
+        key = ('model.backbone.init_cfg.checkpoint' if name == 'no-drs' else
+               'model.backbone.backbone.init_cfg.checkpoint')
         opts.append(f'{key}={pretrained}')
     if args.epochs is not None:
         epochs = args.epochs[0] if name == 'pretrain' else args.epochs[1]
@@ -159,7 +159,7 @@ def main(argv=None):
                     pretrained = json.load(f)['checkpoint']
             continue
         res = run_cls_stage(name, config, args,
-                            pretrained if name != 'pretrain' else None)
+                            pretrained if name != "pretrain" else None)
         if name == 'pretrain':
             pretrained = res['checkpoint']
         results.append(res)

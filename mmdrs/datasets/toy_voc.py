@@ -173,16 +173,17 @@ def _render(rng: np.random.Generator, size: int,
 def _saliency(rng: np.random.Generator, label: np.ndarray) -> np.ndarray:
     """Imperfect saliency: shifted borders, blur, a few false positives."""
     fg = (label > 0).astype(np.uint8)
+    size = label.shape[0]
+    step = max(1, size // 56)  # border error scales with the image
     k = np.ones((3, 3), np.uint8)
     op = cv2.dilate if rng.random() < 0.5 else cv2.erode
-    fg = op(fg, k, iterations=int(rng.integers(1, 3)))
-    shift = rng.integers(-2, 3, 2)
+    fg = op(fg, k, iterations=int(rng.integers(1, step + 1)))
+    shift = rng.integers(-step, step + 1, 2)
     fg = np.roll(fg, tuple(int(s) for s in shift), axis=(0, 1))
-    size = label.shape[0]
     for _ in range(int(rng.integers(0, 3))):
         cy, cx = (int(v) for v in rng.integers(0, size, 2))
         cv2.circle(fg, (cx, cy), int(rng.integers(3, size // 12 + 4)), 1, -1)
-    sal = cv2.GaussianBlur(fg.astype(np.float32) * 255, (0, 0), 1.5)
+    sal = cv2.GaussianBlur(fg.astype(np.float32) * 255, (0, 0), size / 75)
     sal += rng.normal(0, 8, sal.shape)
     return np.clip(sal, 0, 255).astype(np.uint8)
 

@@ -82,7 +82,10 @@ def _cpu_ddp_wrapper_cls():
     """
     from mmengine.model import (MMDistributedDataParallel,
                                 revert_sync_batchnorm)
-    from mmseg.registry import MODEL_WRAPPERS
+    # mmengine's Runner resolves wrappers with MODEL_WRAPPERS.get() on the
+    # root registry (no default-scope switch), so this one lives in the root;
+    # mmseg's child registry still finds it through its parent.
+    from mmengine.registry import MODEL_WRAPPERS
 
     name = 'MMCPUDistributedDataParallel'
     if name in MODEL_WRAPPERS.module_dict:

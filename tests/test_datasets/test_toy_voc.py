@@ -37,6 +37,7 @@ def test_layout(toy_voc):
 
 
 def test_masks_border_band_and_xml_agree(toy_voc):
+    fg_means = []
     for img_id in read_split(toy_voc, 'train')[:8]:
         cls = np.array(
             Image.open(osp.join(toy_voc, 'SegmentationClass', f'{img_id}.png')))
@@ -58,7 +59,9 @@ def test_masks_border_band_and_xml_agree(toy_voc):
         assert sal.dtype == np.uint8 and sal.shape == aug.shape
         fg = aug > 0
         # imperfect but informative saliency
-        assert sal[fg].mean() > 150 and sal[~fg].mean() < 100
+        assert sal[fg].mean() > 100 and sal[~fg].mean() < 50
+        fg_means.append(sal[fg].mean())
+    assert np.mean(fg_means) > 150
 
 
 def test_deterministic_and_idempotent(tmp_path):

@@ -16,7 +16,7 @@ def test_vgg_d1_layout_and_output_stride():
     vgg = VGG16D1(width=0.125, out_indices=(2, 4))
     f3, f5 = vgg(torch.zeros(1, 3, 320, 320))
     assert f5.shape[-2:] == (40, 40)  # output stride 8
-    assert f3.shape[-2:] == (40, 40)
+    assert f3.shape[-2:] == (80, 80)  # conv3 block, before pool3
     convs = [m for m in vgg.features if isinstance(m, nn.Conv2d)]
     assert [c.dilation[0] for c in convs] == [1] * 10 + [2] * 3
     assert isinstance(vgg.features[23], nn.MaxPool2d)
@@ -118,7 +118,7 @@ def test_mmpretrain_backbone_with_relu6():
     assert bb.replaced_names and all(
         n.startswith('layer7.') for n in bb.replaced_names)
     assert all(m.act == 'relu6' for m in bb.drs_modules())
-    assert bb(torch.randn(1, 3, 64, 64))[0].shape[1] == 320
+    assert bb(torch.randn(1, 3, 64, 64))[0].shape == (1, 1280, 2, 2)
 
 
 def test_no_match_is_a_clear_error():

@@ -86,9 +86,10 @@ def test_dist_train_two_processes_gloo(tiny_cls_config, repo_root, tmp_path):
     log = p.stdout + p.stderr
     assert p.returncode == 0, log[-4000:]
     assert osp.isfile(osp.join(work, 'epoch_1.pth'))
-    assert "'backend': 'gloo'" in log or 'backend=gloo' in log.replace(
-        "'", '')
-    assert 'World size: 2' in log
+    assert "dist_cfg: {'backend': 'gloo'}" in log
+    assert 'Distributed training: True' in log
+    assert "model_wrapper_cfg = dict(type='MMCPUDistributedDataParallel')" \
+        in log
     # 48 train images / (2 ranks x 4) = 6 iterations per epoch per rank
     assert 'Epoch(train) [1][6/6]' in log
     rows = _scalars(work)

@@ -23,13 +23,18 @@ test_pipeline = [
     dict(type='LoadImageLabels'),
     dict(type='PackImageLabelInputs'),
 ]
+dataset_train = dict(
+    type={{_base_.dataset_type}},
+    data_root=data_root,
+    data_prefix=dict(
+        img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
+    ann_file='ImageSets/Segmentation/train.txt',
+    pipeline=train_pipeline)
+dataset_aug = dict(dataset_train, ann_file='ImageSets/Segmentation/aug.txt')
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
-    dataset=dict(datasets=[
-        dict(data_root=data_root, pipeline=train_pipeline),
-        dict(data_root=data_root, pipeline=train_pipeline)
-    ]))
+    dataset=dict(datasets=[dataset_train, dataset_aug]))
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,

@@ -7,7 +7,8 @@ data_preprocessor = dict(
     std=[58.395, 57.12, 57.375],
     bgr_to_rgb=True,
     pad_val=0,
-    seg_pad_val=255)
+    seg_pad_val=255,
+    size=(320, 320))  # training crop (test batches pad to their largest image)
 drs_cfg = dict(delta='learnable')
 model = dict(
     type='CAMClassifier',
