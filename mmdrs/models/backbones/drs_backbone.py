@@ -1,7 +1,7 @@
 """Insert DRS into any backbone without touching its code or weights."""
 import fnmatch
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -54,9 +54,11 @@ class DRSBackbone(BaseModule):
         targets (Sequence[str]): ``fnmatch`` patterns of activation module
             names (relative to the wrapped backbone) to replace. Defaults to
             all (``['*']``).
-        call_indices (Sequence[int], optional): For modules called more than
-            once per forward, which calls get DRS (negative counts from the
-            end). Defaults to all calls.
+        call_indices (Sequence[int] | dict, optional): For modules called
+            more than once per forward, which calls get DRS (negative counts
+            from the end). A dict maps fnmatch patterns of module names to
+            such lists (first match wins; unmatched modules: all calls).
+            Defaults to all calls.
         insert_after (Sequence[str]): Patterns of module names after whose
             output a DRS is applied (see above). Defaults to none.
         act_types (Sequence[str]): Activation class names that ``targets``
@@ -69,7 +71,8 @@ class DRSBackbone(BaseModule):
                  backbone: dict,
                  drs_cfg: dict = dict(delta='learnable'),
                  targets: Sequence[str] = ('*', ),
-                 call_indices: Optional[Sequence[int]] = None,
+                 call_indices: Union[Sequence[int], Dict[str, Sequence[int]],
+                                     None] = None,
                  insert_after: Sequence[str] = (),
                  act_types: Sequence[str] = ('ReLU', 'ReLU6'),
                  probe_shape: Tuple[int, ...] = (1, 3, 64, 64),
@@ -82,8 +85,10 @@ class DRSBackbone(BaseModule):
         self.backbone = MODELS.build(backbone)
         self.drs_cfg = dict(drs_cfg)
         self.targets = list(targets)
-        self.call_indices = (None
-                             if call_indices is None else list(call_indices))
+        if call_indices is None or isinstance(call_indices, dict):
+            self.call_indices = call_indices
+        else:
+            self.call_indices = {'*': list(call_indices)}
         act_classes = tuple(_ACT_TYPES[t][0] for t in act_types)
         named = OrderedDict(
             (n, m) for n, m in self.backbone.named_modules()
@@ -145,8 +150,10 @@ class DRSBackbone(BaseModule):
                 f'DRSBackbone: module {name!r} matched but was never called '
                 'in the dry-run forward; exclude it from the patterns')
         active = [True] * len(channels)
-        if self.call_indices is not None and len(channels) > 1:
-            chosen = {i % len(channels) for i in self.call_indices}
+        indices = next((v for p, v in (self.call_indices or {}).items()
+                        if fnmatch.fnmatchcase(name, p)), None)
+        if indices is not None and len(channels) > 1:
+            chosen = {i % len(channels) for i in indices}
             active = [i in chosen for i in range(len(channels))]
         return DRS(
             channels=channels,

@@ -1,0 +1,41 @@
+"""The DRS paper's rules turning localization maps into label maps."""
+import torch
+
+
+def saliency_label(cams: torch.Tensor,
+                   saliency: torch.Tensor,
+                   alpha: float = 0.2,
+                   saliency_threshold: float = 50,
+                   conflict_score: float = 0.9,
+                   conflict_channels: int = 3,
+                   ignore_index: int = 255) -> torch.Tensor:
+    """Label map from class maps and a saliency map (drs.md §6).
+
+    1. class scores below ``alpha`` are set to 0;
+    2. background score = 1 - (saliency > ``saliency_threshold``), binary;
+    3. pixels where at least ``conflict_channels`` channels (background
+       included) exceed ``conflict_score`` -> ``ignore_index`` (the paper:
+       "more than two");
+    4. label = argmax over [background, classes];
+    5. salient pixels whose argmax is background -> ``ignore_index``.
+
+    Args:
+        cams (Tensor): (K, H, W) foreground maps in [0, 1] (absent classes
+            zero).
+        saliency (Tensor): (H, W) saliency on a 0-255 scale.
+
+    Returns:
+        Tensor: int64 (H, W) labels in 0..K or ``ignore_index``.
+    """
+    if saliency.shape != cams.shape[-2:]:
+        raise ValueError(f'saliency map {tuple(saliency.shape)} and maps '
+                         f'{tuple(cams.shape[-2:])} differ in size')
+    cams = torch.where(cams < alpha, torch.zeros_like(cams), cams)
+    salient = saliency > saliency_threshold
+    bg = (~salient).to(cams.dtype)[None]
+    scores = torch.cat([bg, cams], dim=0)
+    label = scores.argmax(dim=0)
+    conflict = (scores > conflict_score).sum(dim=0) >= conflict_channels
+    label[conflict] = ignore_index
+    label[salient & (label == 0)] = ignore_index
+    return label

