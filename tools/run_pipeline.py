@@ -13,23 +13,23 @@ last checkpoint when a previous run was interrupted):
 
 Every training stage is an ordinary ``tools/train.py`` run of a config under
 ``configs/drs/toy/``, so each can be reproduced by hand. The run ends with a
-results table (CAM mIoU at the best background threshold, classification
-mAP, wall time) written to ``<work-dir>/results.{md,json}``.
+results table (CAM mIoU at the best background threshold, the saliency
+protocol's mIoU, classification mAP, wall time) written to
+``<work-dir>/results.{md,json}``.
 
 Later stages (maps, refinement, pseudo labels, DeepLab) join this runner as
 they land.
 """
 import argparse
-import glob
-import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
+
+from mmdrs.utils.stages import train_stage, write_json_atomic  # noqa: E402
 
 CLS_STAGES = [
     # name, config, description
@@ -53,82 +53,41 @@ def parse_args(argv=None):
                    default=(120, 60, 240), metavar=('TRAIN', 'VAL', 'AUG'),
                    help='toy split sizes')
     p.add_argument('--epochs', type=int, default=None,
-                   help='override the configs\' epochs (quick runs)')
+                   help="override the configs' epochs (quick runs)")
     p.add_argument('--force', action='store_true',
                    help='re-run stages even when their outputs exist')
     return p.parse_args(argv)
 
 
-def _stage_dir(work_dir, name):
-    return osp.join(work_dir, name)
-
-
-def _last_metrics(stage_dir):
-    rows = []
-    for f in sorted(glob.glob(osp.join(stage_dir, '*', 'vis_data',
-                                       'scalars.json'))):
-        with open(f) as fh:
-            rows += [json.loads(line) for line in fh if line.strip()]
-    val = [r for r in rows if 'cam/mIoU' in r]
-    return val[-1] if val else None
-
-
-def _write_json(path, obj):
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
-
-
-def run_cls_stage(name, config, args):
-    """Train one classifier config unless its done-marker exists."""
-    stage_dir = _stage_dir(args.work_dir, name)
-    done = osp.join(stage_dir, 'stage_done.json')
-    if osp.isfile(done) and not args.force:
-        with open(done) as f:
-            return json.load(f)
-    os.makedirs(stage_dir, exist_ok=True)
-    opts = [
-        f'train_dataloader.dataset.datasets.0.data_root={args.data_root}',
-        f'train_dataloader.dataset.datasets.1.data_root={args.data_root}',
-        f'val_dataloader.dataset.data_root={args.data_root}',
-        f'test_dataloader.dataset.data_root={args.data_root}',
+def data_root_options(data_root):
+    """``--cfg-options`` pointing a toy config's dataloaders at a root."""
+    return [
+        f'train_dataloader.dataset.datasets.0.data_root={data_root}',
+        f'train_dataloader.dataset.datasets.1.data_root={data_root}',
+        f'val_dataloader.dataset.data_root={data_root}',
+        f'test_dataloader.dataset.data_root={data_root}',
     ]
-    if args.epochs is not None:
-        epochs = args.epochs
-        opts += [
-            f'train_cfg.max_epochs={epochs}',
-            f'train_cfg.val_interval={epochs}',
-            f'default_hooks.checkpoint.interval={epochs}',
-        ]
-    cmd = [
-        sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
-        '--work-dir', stage_dir, '--cfg-options', *opts
+
+
+def epoch_options(epochs):
+    return [
+        f'train_cfg.max_epochs={epochs}',
+        f'train_cfg.val_interval={epochs}',
+        f'default_hooks.checkpoint.interval={epochs}',
     ]
-    if osp.isfile(osp.join(stage_dir, 'last_checkpoint')) and not args.force:
-        cmd.append('--resume')
-    print(f'[pipeline] {name}: {" ".join(cmd)}', flush=True)
-    t0 = time.time()
-    log_path = osp.join(stage_dir, 'stage.log')
-    with open(log_path, 'a') as log:
-        proc = subprocess.run(cmd, cwd=REPO, stdout=log,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode != 0:
-        with open(log_path) as f:
-            tail = f.read()[-3000:]
-        raise RuntimeError(f'stage {name} failed (exit {proc.returncode}); '
-                           f'log: {log_path}\n{tail}')
-    metrics = _last_metrics(stage_dir) or {}
-    with open(osp.join(stage_dir, 'last_checkpoint')) as f:
-        ckpt = f.read().strip()
-    result = dict(
-        stage=name, config=config, checkpoint=ckpt,
-        seconds=round(time.time() - t0, 1),
-        cam_mIoU=metrics.get('cam/mIoU'),
-        best_threshold=metrics.get('cam/best_threshold'),
-        mAP=metrics.get('cls/mAP'))
-    _write_json(done, result)
-    return result
+
+
+def results_table(results, desc):
+    lines = [
+        '| stage | what | CAM mIoU (best bg thr) | CAM mIoU, saliency bg '
+        '| mAP | time (s) |', '|---|---|---|---|---|---|'
+    ]
+    for r in results:
+        lines.append(f'| {r["stage"]} | {desc[r["stage"]]} | '
+                     f'{r.get("cam/mIoU")} ({r.get("cam/best_threshold")}) '
+                     f'| {r.get("cam/sal_mIoU")} | {r.get("cls/mAP")} | '
+                     f'{r["seconds"]} |')
+    return '\n'.join(lines)
 
 
 def main(argv=None):
@@ -145,26 +104,22 @@ def main(argv=None):
     for name, config, _ in CLS_STAGES:
         if name not in args.stages:
             continue
-        res = run_cls_stage(name, config, args)
+        opts = data_root_options(args.data_root)
+        if args.epochs is not None:
+            opts += epoch_options(args.epochs)
+        res = train_stage(name, config, osp.join(args.work_dir, name), opts,
+                          args.force)
         results.append(res)
-        print(f'[pipeline] {name}: CAM mIoU {res["cam_mIoU"]} '
-              f'(bg {res["best_threshold"]}), mAP {res["mAP"]}, '
+        print(f'[pipeline] {name}: CAM mIoU {res.get("cam/mIoU")} '
+              f'(bg {res.get("cam/best_threshold")}), saliency protocol '
+              f'{res.get("cam/sal_mIoU")}, mAP {res.get("cls/mAP")}, '
               f'{res["seconds"]} s', flush=True)
-    desc = {n: d for n, _, d in CLS_STAGES}
-    lines = [
-        '| stage | what | CAM mIoU (best bg thr) | mAP | time (s) |',
-        '|---|---|---|---|---|'
-    ]
-    for r in results:
-        lines.append(f'| {r["stage"]} | {desc[r["stage"]]} | '
-                     f'{r["cam_mIoU"]} ({r["best_threshold"]}) | '
-                     f'{r["mAP"]} | {r["seconds"]} |')
-    table = '\n'.join(lines)
+    table = results_table(results, {n: d for n, _, d in CLS_STAGES})
     print('\n' + table)
     print(f'\n[pipeline] total wall time {time.time() - t_all:.1f} s')
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
-    _write_json(osp.join(args.work_dir, 'results.json'), results)
+    write_json_atomic(osp.join(args.work_dir, 'results.json'), results)
 
 
 if __name__ == '__main__':

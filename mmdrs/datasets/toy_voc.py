@@ -4,9 +4,12 @@ It stands in for VOC where the real data cannot be downloaded (tests, the
 demo, CI). The images are built to be a fair weakly-supervised test:
 
 * every object has a class-agnostic *body* (the same texture and colour
-  distribution for all 20 classes) and one small discriminative *part* (about
-  10-20 % of the object) whose colour x pattern identifies the class
-  (5 colours x 4 patterns = 20 classes);
+  distribution for all classes) and one small discriminative *part* (about
+  10-25 % of the object) whose colour x pattern identifies the class (the
+  i-th of ``classes`` gets colour i mod 5 and pattern i div 5);
+* objects come from a subset of the 20 VOC classes (8 by default, VOC
+  indices kept) so that the toy tests localization, not fine-grained
+  recognition;
 * so a classifier can recognise the class from the part alone, a plain CAM
   covers mostly the part, and a method that spreads attention over the whole
   object scores a visibly higher mIoU;
@@ -43,12 +46,14 @@ VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',
                'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train',
                'tvmonitor')
 
-# Part colours (RGB) and patterns: class index k (0-based foreground) gets
-# colour k // 4 and pattern k % 4.
+# Part colours (RGB) and patterns: the i-th toy class gets colour i % 5 and
+# pattern i // 5.
 _PART_COLOURS = ((220, 40, 40), (40, 190, 60), (50, 80, 230), (235, 210, 40),
                  (200, 50, 210))
 _PATTERNS = ('solid', 'hstripes', 'vstripes', 'checker')
 _MARKER = '.toy_voc.json'
+DEFAULT_CLASSES = ('aeroplane', 'bird', 'bus', 'cat', 'cow', 'dog', 'person',
+                   'train')
 
 
 def voc_palette() -> List[int]:
@@ -121,8 +126,8 @@ def _object_mask(rng: np.random.Generator, size: int, cy: int, cx: int,
     return mask
 
 
-def _render(rng: np.random.Generator, size: int,
-            max_objects: int) -> Dict[str, object]:
+def _render(rng: np.random.Generator, size: int, max_objects: int,
+            class_ids: Sequence[int], period: int) -> Dict[str, object]:
     """Draw one image; returns image, label map, and per-object records."""
     img = _background(rng, size)
     label = np.zeros((size, size), np.uint8)
@@ -145,7 +150,8 @@ def _render(rng: np.random.Generator, size: int,
                 break
         else:
             continue
-        cls = int(rng.integers(0, len(VOC_CLASSES)))
+        slot = int(rng.integers(0, len(class_ids)))
+        cls = class_ids[slot]  # 0-based VOC foreground index
         tone = rng.uniform(120, 200)
         body = np.full((size, size, 3), tone, np.float32)
         body[..., 2] -= 25  # a warm, class-agnostic tint
@@ -154,8 +160,8 @@ def _render(rng: np.random.Generator, size: int,
         img = np.where(m3, body, img)
         k = int(rng.integers(0, len(ys)))
         py, px = int(ys[k]), int(xs[k])
-        pat = _pattern(_PATTERNS[cls % 4], side, side, period=2)
-        colour = np.array(_PART_COLOURS[cls // 4], np.float32)
+        pat = _pattern(_PATTERNS[slot // 5], side, side, period=period)
+        colour = np.array(_PART_COLOURS[slot % 5], np.float32)
         part = pat[..., None] * colour + (1 - pat[..., None]) * 30.0
         img[py:py + side, px:px + side] = part
         label[mask > 0] = cls + 1
@@ -229,6 +235,8 @@ def make_toy_voc(root: str,
                  max_objects: int = 2,
                  seed: int = 0,
                  border_width: int = 1,
+                 classes: Sequence[str] = DEFAULT_CLASSES,
+                 part_period: int = 3,
                  overwrite: bool = False) -> str:
     """Generate the toy VOC dataset under ``root`` (idempotent).
 
@@ -248,15 +256,23 @@ def make_toy_voc(root: str,
         seed (int): Random seed; the output is a pure function of the args.
         border_width (int): Half-width of the 255 band in
             ``SegmentationClass``.
+        classes (Sequence[str]): VOC class names the objects are drawn
+            from (at most 20; label values keep VOC's indices).
+        part_period (int): Stripe/checker period of the parts in pixels.
         overwrite (bool): Replace an existing dataset with other parameters.
 
     Returns:
         str: ``root``.
     """
+    unknown = [c for c in classes if c not in VOC_CLASSES]
+    if unknown or not classes:
+        raise ValueError(f'classes must be VOC class names, got {unknown}')
+    class_ids = [VOC_CLASSES.index(c) for c in classes]
     params = dict(
         num_train=num_train, num_val=num_val, num_aug=num_aug,
         img_size=img_size, max_objects=max_objects, seed=seed,
-        border_width=border_width, version=1)
+        border_width=border_width, classes=list(classes),
+        part_period=part_period, version=2)
     marker = osp.join(root, _MARKER)
     if osp.isfile(marker):
         with open(marker) as f:
@@ -283,7 +299,7 @@ def make_toy_voc(root: str,
         for idx, split in enumerate(order):
             img_id = f'toy_{idx:06d}'
             rng = np.random.default_rng([seed, idx])
-            out = _render(rng, img_size, max_objects)
+            out = _render(rng, img_size, max_objects, class_ids, part_period)
             if not out['objects']:  # cannot happen for sane sizes; be safe
                 raise RuntimeError(f'could not place an object in {img_id}')
             cv2.imwrite(

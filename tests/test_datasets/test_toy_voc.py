@@ -102,3 +102,17 @@ def test_discriminative_part_is_small(toy_voc):
         fg = aug > 0
         fracs.append((part & fg).sum() / fg.sum())
     assert 0.05 < float(np.mean(fracs)) < 0.45
+
+
+def test_class_subset(tmp_path):
+    root = make_toy_voc(str(tmp_path / 't'), 12, 2, 2, img_size=48,
+                        classes=('cat', 'dog'))
+    seen = set()
+    for img_id in read_split(root, 'trainval'):
+        lab = np.array(
+            Image.open(osp.join(root, 'SegmentationClassAug',
+                                f'{img_id}.png')))
+        seen |= set(np.unique(lab).tolist())
+    assert seen == {0, 8, 12}  # VOC indices of cat and dog
+    with pytest.raises(ValueError, match='unicorn'):
+        make_toy_voc(str(tmp_path / 'u'), 2, 1, 1, classes=('unicorn', ))

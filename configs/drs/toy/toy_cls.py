@@ -10,9 +10,14 @@ _base_ = [
 model = dict(
     data_preprocessor=dict(size=(112, 112)),
     cam_head=dict(channels=256))
+# The paper's lr (1e-3) barely moves in the toy's ~140 iterations (CAM mIoU
+# 44.5 vs 57.8 at epoch 6, mAP 69 vs 87): 5x lr with a short warm-up, one
+# x0.1 step near the end.
+optim_wrapper = dict(optimizer=dict(lr=5e-3))
 max_epochs = 6
 param_scheduler = [
-    dict(type='MultiStepLR', by_epoch=True, milestones=[4], gamma=0.1)
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=30),
+    dict(type='MultiStepLR', by_epoch=True, milestones=[5], gamma=0.1)
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=2)
 default_hooks = dict(

@@ -49,8 +49,10 @@ class DRSBackbone(BaseModule):
 
     Args:
         backbone (dict): Config of the wrapped backbone.
-        drs_cfg (dict): Keyword arguments of :class:`DRS` (``delta``,
-            ``init_std``); channels/act are filled in per module.
+        drs_cfg (dict, optional): Keyword arguments of :class:`DRS`
+            (``delta``, ``init_std``); channels/act are filled in per module.
+            ``None`` leaves the backbone untouched (the plain-CAM baseline,
+            with the same parameter names as the DRS variants).
         targets (Sequence[str]): ``fnmatch`` patterns of activation module
             names (relative to the wrapped backbone) to replace. Defaults to
             all (``['*']``).
@@ -69,7 +71,7 @@ class DRSBackbone(BaseModule):
 
     def __init__(self,
                  backbone: dict,
-                 drs_cfg: dict = dict(delta='learnable'),
+                 drs_cfg: Optional[dict] = dict(delta='learnable'),
                  targets: Sequence[str] = ('*', ),
                  call_indices: Union[Sequence[int], Dict[str, Sequence[int]],
                                      None] = None,
@@ -83,6 +85,11 @@ class DRSBackbone(BaseModule):
             raise ValueError(f'DRSBackbone act_types {sorted(unknown)} are '
                              f'not supported; use {sorted(_ACT_TYPES)}')
         self.backbone = MODELS.build(backbone)
+        self.replaced_names: List[str] = []
+        self.inserted_drs = nn.ModuleDict()
+        self._drs_list: List[DRS] = []
+        if drs_cfg is None:
+            return
         self.drs_cfg = dict(drs_cfg)
         self.targets = list(targets)
         if call_indices is None or isinstance(call_indices, dict):
@@ -104,9 +111,7 @@ class DRSBackbone(BaseModule):
                 f"{backbone.get('type')}; its activations are: "
                 f'{self._activation_names(act_classes)[:20]}')
         calls = self._probe_channels({**named, **inserted}, probe_shape)
-        self.replaced_names: List[str] = []
         self._replace(named, calls)
-        self.inserted_drs = nn.ModuleDict()
         for name, mod in inserted.items():
             drs = self._make_drs(calls.get(name, []), 'relu', None, name)
             self.inserted_drs[name.replace('.', '__')] = drs

@@ -121,6 +121,9 @@ class EfficientNetLite(BaseModule):
             momentum/eps.
         drop_path_rate (float): Max drop-connect rate, scaled by block index
             (the reference trains with 0.2). Defaults to 0.
+        frozen_stages (int): Freeze the stem and the first ``frozen_stages``
+            block stages (no gradients, BN in eval mode); -1 freezes
+            nothing. Defaults to -1.
         norm_eval (bool): Keep BN layers in eval mode. Defaults to False.
         init_cfg (dict, optional): e.g. the ImageNet ``Pretrained`` config.
     """
@@ -131,6 +134,7 @@ class EfficientNetLite(BaseModule):
                  output_stride: int = 8,
                  norm_cfg: dict = dict(type='BN', eps=1e-3, momentum=0.01),
                  drop_path_rate: float = 0.0,
+                 frozen_stages: int = -1,
                  norm_eval: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
@@ -146,6 +150,7 @@ class EfficientNetLite(BaseModule):
         self.num_stages = num_stages
         self.out_indices = tuple(out_indices)
         self.norm_eval = norm_eval
+        self.frozen_stages = frozen_stages
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
         self._bn0 = build_norm_layer(norm_cfg, 32)[1]
         blocks: List[nn.Module] = []
@@ -172,6 +177,16 @@ class EfficientNetLite(BaseModule):
             self._conv_head = SameConv2d(320, 1280, 1, bias=False)
             self._bn1 = build_norm_layer(norm_cfg, 1280)[1]
         self._swish = nn.ReLU6()
+        for p in self._frozen_modules().parameters():
+            p.requires_grad = False
+
+    def _frozen_modules(self) -> nn.ModuleList:
+        if self.frozen_stages < 0:
+            return nn.ModuleList()
+        end = self.stage_ends[self.frozen_stages - 1] if (
+            self.frozen_stages > 0) else 0
+        return nn.ModuleList([self._conv_stem, self._bn0,
+                              *self._blocks[:end]])
 
     def activation_names(self, stages: Sequence[int] = range(9)) -> list:
         """Activation module names by stage: 0 = stem, 1-7 = the block
@@ -208,8 +223,10 @@ class EfficientNetLite(BaseModule):
 
     def train(self, mode: bool = True):
         super().train(mode)
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                    m.eval()
+        if mode:
+            self._frozen_modules().eval()
+            if self.norm_eval:
+                for m in self.modules():
+                    if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                        m.eval()
         return self

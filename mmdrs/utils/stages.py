@@ -1,0 +1,97 @@
+"""Run training stages as ``tools/train.py`` subprocesses, resumably.
+
+Used by ``tools/run_pipeline.py`` and ``tools/analysis/`` studies: a stage
+is one training run in its own work dir; a ``stage_done.json`` marker (with
+the final validation metrics) makes a finished stage skip itself, and an
+interrupted one resumes from its ``last_checkpoint``.
+"""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Optional, Sequence
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def write_json_atomic(path: str, obj) -> None:
+    """Write JSON via a temporary file and rename (no half-written file)."""
+    tmp = f'{path}.tmp{os.getpid()}'
+    with open(tmp, 'w') as f:
+        json.dump(obj, f, indent=2)
+    os.replace(tmp, path)
+
+
+def last_val_metrics(work_dir: str) -> Optional[dict]:
+    """The last validation row (with ``cam/mIoU``) of a run's scalars."""
+    rows = []
+    for f in sorted(
+            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(f) as fh:
+            rows += [json.loads(line) for line in fh if line.strip()]
+    val = [r for r in rows if 'cam/mIoU' in r]
+    train = [r for r in rows if 'loss' in r and 'time' in r]
+    if not val:
+        return None
+    out = dict(val[-1])
+    if train:  # median train-iteration time
+        times = sorted(r['time'] for r in train)
+        out['train_iter_time'] = times[len(times) // 2]
+    return out
+
+
+def train_stage(name: str,
+                config: str,
+                work_dir: str,
+                cfg_options: Sequence[str] = (),
+                force: bool = False) -> dict:
+    """Train ``config`` into ``work_dir`` unless already done.
+
+    Args:
+        name (str): Stage name (for messages and the result).
+        config (str): Config path.
+        work_dir (str): The stage's work dir.
+        cfg_options (Sequence[str]): ``--cfg-options`` items.
+        force (bool): Re-run even if the done-marker exists.
+
+    Returns:
+        dict: ``stage``, ``config``, ``checkpoint``, ``seconds`` and the
+        final validation metrics (``cam/mIoU`` ...).
+    """
+    done = osp.join(work_dir, 'stage_done.json')
+    if osp.isfile(done) and not force:
+        with open(done) as f:
+            return json.load(f)
+    os.makedirs(work_dir, exist_ok=True)
+    cmd = [
+        sys.executable,
+        osp.join(REPO, 'tools', 'train.py'), config, '--work-dir', work_dir
+    ]
+    if cfg_options:
+        cmd += ['--cfg-options', *cfg_options]
+    if osp.isfile(osp.join(work_dir, 'last_checkpoint')) and not force:
+        cmd.append('--resume')
+    print(f'[stage {name}] {" ".join(cmd)}', flush=True)
+    t0 = time.time()
+    log_path = osp.join(work_dir, 'stage.log')
+    with open(log_path, 'a') as log:
+        proc = subprocess.run(
+            cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        raise RuntimeError(f'stage {name} failed (exit {proc.returncode}); '
+                           f'log: {log_path}\n{tail}')
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        ckpt = f.read().strip()
+    result = dict(
+        stage=name,
+        config=config,
+        checkpoint=ckpt,
+        seconds=round(time.time() - t0, 1))
+    result.update(last_val_metrics(work_dir) or {})
+    write_json_atomic(done, result)
+    return result
