@@ -110,6 +110,11 @@ class VOCImageLabelDataset(PascalVOCDataset):
         from .transforms.image_labels import labels_from_seg_map
         from PIL import Image
         seg = np.array(Image.open(info['seg_map_path']))
+        if self.label_map:  # a class subset: as mmseg's LoadAnnotations
+            mapped = seg.copy()
+            for old, new in self.label_map.items():
+                mapped[seg == old] = new
+            seg = mapped
         return bool(labels_from_seg_map(seg, info['num_fg_classes']).any())
 
     def _label_path(self) -> str:
@@ -118,11 +123,16 @@ class VOCImageLabelDataset(PascalVOCDataset):
             path = osp.join(self.data_root, path)
         return path
 
-    def _class_index(self, name, where: str) -> int:
+    def _class_index(self, name, where: str) -> Optional[int]:
+        """Index of a class name/index among the foreground classes; None
+        for a known class left out of a ``metainfo`` subset (ignored, as
+        mmseg maps it to 255 in the masks)."""
         if isinstance(name, (int, np.integer)):
             idx = int(name)
         elif name in self.fg_classes:
             idx = self.fg_classes.index(name)
+        elif name in self.METAINFO['classes'][1:]:
+            return None
         else:
             raise ValueError(f'{where}: unknown class {name!r}; expected one '
                              f'of {self.fg_classes}')
@@ -152,7 +162,9 @@ class VOCImageLabelDataset(PascalVOCDataset):
             for k, names in raw.items():
                 vec = np.zeros(num_fg, np.uint8)
                 for n in names:
-                    vec[self._class_index(n, f'label file {path} ({k})')] = 1
+                    idx = self._class_index(n, f'label file {path} ({k})')
+                    if idx is not None:
+                        vec[idx] = 1
                 out[k] = vec
         else:
             raise ValueError(f'label file {path}: expected .json or .npy')
@@ -169,5 +181,7 @@ class VOCImageLabelDataset(PascalVOCDataset):
             raise ValueError(f'annotation file {path}: {err}') from err
         for obj in root.iter('object'):
             name = obj.findtext('name', '').strip()
-            vec[self._class_index(name, f'annotation file {path}')] = 1
+            idx = self._class_index(name, f'annotation file {path}')
+            if idx is not None:
+                vec[idx] = 1
         return vec

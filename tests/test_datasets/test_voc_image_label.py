@@ -134,6 +134,23 @@ def test_class_subset_via_metainfo(toy_voc):
         pytest.skip('no image with the first classes in the toy split')
 
 
+def test_class_subset_with_xml_and_skip(toy_voc):
+    classes = ('background', 'cat', 'dog')
+    ds_mask = _ds(toy_voc, metainfo=dict(classes=classes),
+                  empty_labels='skip')
+    ds_xml = _ds(toy_voc, metainfo=dict(classes=classes),
+                 empty_labels='skip', label_source='xml')
+    ids = read_split(toy_voc, 'train')
+    expected = [i for i in ids if _mask_labels(toy_voc, i)[[7, 11]].any()]
+    assert 0 < len(ds_mask) == len(expected) < len(ids)
+    assert len(ds_xml) == len(expected)
+    for i in range(len(ds_xml)):
+        img_id = osp.splitext(osp.basename(ds_xml.get_data_info(i)
+                                           ['img_path']))[0]
+        np.testing.assert_array_equal(ds_xml.get_data_info(i)['img_labels'],
+                                      _mask_labels(toy_voc, img_id)[[7, 11]])
+
+
 def test_transform_requires_a_source():
     with pytest.raises(KeyError, match='LoadAnnotations'):
         LoadImageLabels()(dict(img_path='a.jpg'))
