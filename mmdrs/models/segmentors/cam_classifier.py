@@ -2,6 +2,7 @@
 from typing import List, Optional
 
 import torch
+import torch.nn.functional as F
 from mmseg.models.segmentors.base import BaseSegmentor
 from mmseg.registry import MODELS
 from mmseg.utils import OptSampleList, SampleList
@@ -29,10 +30,15 @@ class CAMClassifier(BaseSegmentor):
         cam_head (dict): :class:`MultiLabelCAMHead` config.
         data_preprocessor (dict, optional): ``SegDataPreProcessor`` config.
         train_cfg (dict, optional): Unused; kept for mmseg compatibility.
-        test_cfg (dict, optional): ``bg_score`` (float, default 0.25) and
+        test_cfg (dict, optional): ``bg_score`` (float, default 0.25),
             ``use_gt_labels`` (bool, default True: keep only the classes of
             the ground-truth image label, the WSSS convention; False keeps
-            the classes with positive logits).
+            the classes with positive mean logits), ``scales`` (square sizes
+            the input is resized to, e.g. the paper's (256, 320, 384) on a
+            320x320 input; default None = the input size alone) and ``flip``
+            (bool, default False: add horizontally flipped passes, batched
+            with the originals). Each pass is normalised separately and the
+            passes are fused by element-wise max (the paper's inference).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -49,7 +55,8 @@ class CAMClassifier(BaseSegmentor):
         self.cam_head = MODELS.build(cam_head)
         self.num_classes = self.cam_head.num_classes
         self.train_cfg = train_cfg or {}
-        self.test_cfg = dict(bg_score=0.25, use_gt_labels=True)
+        self.test_cfg = dict(
+            bg_score=0.25, use_gt_labels=True, scales=None, flip=False)
         self.test_cfg.update(test_cfg or {})
         self.align_corners = False
 
@@ -76,17 +83,44 @@ class CAMClassifier(BaseSegmentor):
                                     inputs.device)
         return self.cam_head.loss(self.class_maps(inputs), labels)
 
+    def multiscale_cams(self, inputs: torch.Tensor):
+        """Max-fused normalised CAMs over ``test_cfg`` scales and flips.
+
+        Returns:
+            tuple: CAMs (B, K, H, W) at the input size, all classes kept,
+            and the image logits (B, K) averaged over the passes.
+        """
+        size = inputs.shape[-2:]
+        flip = self.test_cfg['flip']
+        fused, logits = None, []
+        for scale in self.test_cfg['scales'] or [None]:
+            x = inputs if scale is None else F.interpolate(
+                inputs, size=(scale, scale), mode='bilinear',
+                align_corners=False)
+            if flip:  # one batched pass for the image and its mirror
+                x = torch.cat([x, x.flip(-1)])
+            maps = self.class_maps(x)
+            if flip:
+                plain, mirrored = maps.chunk(2)
+                maps = torch.stack([plain, mirrored.flip(-1)])
+            else:
+                maps = maps[None]
+            for m in maps:
+                logits.append(self.cam_head.logits(m))
+                cams = normalize_cams(m, size)
+                fused = cams if fused is None else torch.maximum(fused, cams)
+        return fused, torch.stack(logits).mean(0)
+
     def predict(self,
                 inputs: torch.Tensor,
                 data_samples: OptSampleList = None) -> SampleList:
-        class_maps = self.class_maps(inputs)
-        logits = self.cam_head.logits(class_maps)
+        cams, logits = self.multiscale_cams(inputs)
         if self.test_cfg['use_gt_labels'] and data_samples is not None:
             labels = stack_image_labels(data_samples, self.num_classes,
                                         inputs.device)
         else:
             labels = (logits > 0).float()
-        cams = normalize_cams(class_maps, inputs.shape[-2:], labels)
+        cams = cams * labels[:, :, None, None]
         seg_logits = cams_to_seg_logits(cams, self.test_cfg['bg_score'])
         data_samples = self.postprocess_result(seg_logits, data_samples)
         for ds, lg in zip(data_samples, logits):
