@@ -3,8 +3,12 @@
 import argparse
 import os.path as osp
 import sys
+import warnings
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
+# mmengine imports pkg_resources at import time (setuptools<81 is pinned
+# for mmcv's build); the deprecation notice is not actionable for users.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 import mmdrs  # noqa: E402,F401  (applies the stack shims)
 from mmengine.config import DictAction  # noqa: E402
@@ -67,9 +71,15 @@ def main():
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
-    if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
+    if args.out is not None:  # mmseg's IoUMetric writes the predictions
+        evaluators = cfg.test_evaluator if isinstance(
+            cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]
+        iou = [e for e in evaluators if e.get('type') == 'IoUMetric']
+        if not iou:
+            raise ValueError('--out needs an IoUMetric in test_evaluator')
+        for e in iou:
+            e['output_dir'] = args.out
+            e['keep_results'] = True
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:

@@ -3,8 +3,12 @@
 import argparse
 import os.path as osp
 import sys
+import warnings
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
+# mmengine imports pkg_resources at import time (setuptools<81 is pinned
+# for mmcv's build); the deprecation notice is not actionable for users.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 import mmdrs  # noqa: E402,F401  (applies the stack shims)
 from mmengine.config import DictAction  # noqa: E402

@@ -54,13 +54,15 @@ def test_train_resume_and_test(tiny_cls_config, repo_root, tmp_path):
     assert 'resumed epoch: 1' in log
     assert osp.isfile(osp.join(work, 'epoch_2.pth'))
 
-    # test a checkpoint
+    # test a checkpoint, writing the predicted label maps
+    out = osp.join(work, 'preds')
     p = _run([
         sys.executable, 'tools/test.py', cfg,
-        osp.join(work, 'epoch_2.pth'), '--work-dir', work
+        osp.join(work, 'epoch_2.pth'), '--work-dir', work, '--out', out
     ], repo_root)
     assert p.returncode == 0, p.stderr[-3000:]
     assert 'cam/mIoU' in p.stdout + p.stderr
+    assert len(glob.glob(osp.join(out, '*.png'))) == 24  # the train split
 
     # missing checkpoint: the message names it
     p = _run([
