@@ -29,7 +29,8 @@ import time
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from mmdrs.utils.stages import train_stage, write_json_atomic  # noqa: E402
+from mmdrs.utils.stages import (train_stage, write_json_atomic,  # noqa: E402
+                                write_text_atomic)
 
 CLS_STAGES = [
     # name, config, description
@@ -117,8 +118,7 @@ def main(argv=None):
     table = results_table(results, {n: d for n, _, d in CLS_STAGES})
     print('\n' + table)
     print(f'\n[pipeline] total wall time {time.time() - t_all:.1f} s')
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(table + '\n')
+    write_text_atomic(osp.join(args.work_dir, 'results.md'), table + '\n')
     write_json_atomic(osp.join(args.work_dir, 'results.json'), results)
 
 

@@ -17,12 +17,21 @@ from typing import Optional, Sequence
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def write_json_atomic(path: str, obj) -> None:
-    """Write JSON via a temporary file and rename (no half-written file)."""
+def write_text_atomic(path: str, text: str) -> None:
+    """Write text via a temporary file and rename (no half-written file)."""
     tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, 'w') as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+def write_json_atomic(path: str, obj) -> None:
+    """Write JSON atomically (see :func:`write_text_atomic`)."""
+    write_text_atomic(path, json.dumps(obj, indent=2))
 
 
 def last_val_metrics(work_dir: str) -> Optional[dict]:

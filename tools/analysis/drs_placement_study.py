@@ -30,7 +30,8 @@ from mmengine.config import Config  # noqa: E402
 
 from mmdrs.datasets.toy_voc import make_toy_voc  # noqa: E402
 from mmdrs.models import EfficientNetLite  # noqa: E402
-from mmdrs.utils.stages import train_stage, write_json_atomic  # noqa: E402
+from mmdrs.utils.stages import (train_stage, write_json_atomic,  # noqa: E402
+                                write_text_atomic)
 from run_pipeline import data_root_options, epoch_options  # noqa: E402
 
 DELTAS = (0.4, 0.55, 0.7, 'learnable')
@@ -99,8 +100,7 @@ def main():
             f'{r.get("train_iter_time", 0):.3f} ({ratio:.2f}x) |')
     table = '\n'.join(lines)
     print('\n' + table)
-    with open(osp.join(args.out, 'placement.md'), 'w') as f:
-        f.write(table + '\n')
+    write_text_atomic(osp.join(args.out, 'placement.md'), table + '\n')
     write_json_atomic(osp.join(args.out, 'placement.json'), rows)
 
 
