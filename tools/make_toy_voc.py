@@ -20,6 +20,8 @@ def parse_args():
     p.add_argument('--img-size', type=int, default=112)
     p.add_argument('--max-objects', type=int, default=2)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--body-cue', type=float, default=0.0,
+                   help='weak class cue on object bodies (0 = none)')
     p.add_argument('--overwrite', action='store_true',
                    help='replace a dataset made with other parameters')
     return p.parse_args()
@@ -28,7 +30,8 @@ def parse_args():
 def main():
     a = parse_args()
     make_toy_voc(a.out, a.num_train, a.num_val, a.num_aug, a.img_size,
-                 a.max_objects, a.seed, overwrite=a.overwrite)
+                 a.max_objects, a.seed, body_cue=a.body_cue,
+                 overwrite=a.overwrite)
     print(f'toy VOC dataset ready at {a.out}')
 
 

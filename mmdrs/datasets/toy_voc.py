@@ -127,7 +127,8 @@ def _object_mask(rng: np.random.Generator, size: int, cy: int, cx: int,
 
 
 def _render(rng: np.random.Generator, size: int, max_objects: int,
-            class_ids: Sequence[int], period: int) -> Dict[str, object]:
+            class_ids: Sequence[int], period: int,
+            body_cue: float) -> Dict[str, object]:
     """Draw one image; returns image, label map, and per-object records."""
     img = _background(rng, size)
     label = np.zeros((size, size), np.uint8)
@@ -155,6 +156,9 @@ def _render(rng: np.random.Generator, size: int, max_objects: int,
         tone = rng.uniform(120, 200)
         body = np.full((size, size, 3), tone, np.float32)
         body[..., 2] -= 25  # a warm, class-agnostic tint
+        if body_cue > 0:  # optional weak class cue: a tint toward the part
+            colour = np.array(_PART_COLOURS[slot % 5], np.float32)
+            body += body_cue * (colour - colour.mean())
         body += rng.normal(0, 14, (size, size, 1)).astype(np.float32)
         m3 = mask[..., None].astype(bool)
         img = np.where(m3, body, img)
@@ -237,6 +241,7 @@ def make_toy_voc(root: str,
                  border_width: int = 1,
                  classes: Sequence[str] = DEFAULT_CLASSES,
                  part_period: int = 3,
+                 body_cue: float = 0.0,
                  overwrite: bool = False) -> str:
     """Generate the toy VOC dataset under ``root`` (idempotent).
 
@@ -259,6 +264,9 @@ def make_toy_voc(root: str,
         classes (Sequence[str]): VOC class names the objects are drawn
             from (at most 20; label values keep VOC's indices).
         part_period (int): Stripe/checker period of the parts in pixels.
+        body_cue (float): Strength of a weak class cue on the body (a tint
+            toward the part's colour; 0 = bodies identical across classes,
+            the default; 0.2 is subtle).
         overwrite (bool): Replace an existing dataset with other parameters.
 
     Returns:
@@ -273,6 +281,8 @@ def make_toy_voc(root: str,
         img_size=img_size, max_objects=max_objects, seed=seed,
         border_width=border_width, classes=list(classes),
         part_period=part_period, version=2)
+    if body_cue:
+        params['body_cue'] = body_cue
     marker = osp.join(root, _MARKER)
     if osp.isfile(marker):
         with open(marker) as f:
@@ -299,7 +309,8 @@ def make_toy_voc(root: str,
         for idx, split in enumerate(order):
             img_id = f'toy_{idx:06d}'
             rng = np.random.default_rng([seed, idx])
-            out = _render(rng, img_size, max_objects, class_ids, part_period)
+            out = _render(rng, img_size, max_objects, class_ids, part_period,
+                          body_cue)
             if not out['objects']:  # cannot happen for sane sizes; be safe
                 raise RuntimeError(f'could not place an object in {img_id}')
             cv2.imwrite(
