@@ -15,7 +15,8 @@ to ``<out>/<variant>/config.py``; finished variants are skipped on re-run.
 
 Usage:
     python tools/analysis/drs_placement_study.py [--out work_dirs/placement]
-        [--epochs 4] [--data-root data/toy_voc]
+        [--epochs N] [--data-root data/toy_voc] [--placements ...]
+        [--deltas ...] [--body-cue 0.25 --data-root data/toy_voc_cue]
 """
 import argparse
 import os
@@ -58,12 +59,14 @@ def main():
     p.add_argument('--epochs', type=int, default=None,
                    help="override the config's 6 epochs")
     p.add_argument('--data-root', default='data/toy_voc')
+    p.add_argument('--body-cue', type=float, default=0.0,
+                   help='toy data with a weak class cue on object bodies')
     p.add_argument('--deltas', nargs='+', default=None,
                    help='subset of 0.4 0.55 0.7 learnable')
     p.add_argument('--placements', nargs='+', default=PLACEMENTS,
                    choices=PLACEMENTS)
     args = p.parse_args()
-    make_toy_voc(args.data_root)
+    make_toy_voc(args.data_root, body_cue=args.body_cue)
     deltas = DELTAS if args.deltas is None else [
         d if d == 'learnable' else float(d) for d in args.deltas
     ]
