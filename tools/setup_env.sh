@@ -20,6 +20,13 @@ echo "[setup_env] building environment in $VENV (key $KEY)" >&2
 start=$(date +%s)
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 PIP=("$VENV/bin/python" -m pip install --disable-pip-version-check -q -c "$C")
+# A local folder holding the CPU torch wheel (on our machines /opt/wheels, also
+# exported as PIP_FIND_LINKS); named explicitly so the install does not depend
+# on that variable. Without it, torch==2.13.0 comes from the index.
+WHEELS="${TORCH_WHEELS:-/opt/wheels}"
+if [ -d "$WHEELS" ]; then
+  PIP+=(--find-links "$WHEELS")
+fi
 # 1. CPU torch first: the pin resolves to the local CPU wheel; a looser spec
 #    would pull a multi-GB CUDA build (stack.md).
 "${PIP[@]}" torch==2.13.0
