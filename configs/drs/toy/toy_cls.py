@@ -1,6 +1,8 @@
 # Toy DRS classifier: the paper's recipe on the embedded toy VOC with the
-# ImageNet EfficientNet-Lite0 backbone (DRS inserted into a backbone trained
-# without it, as the paper does with VGG-16; drs.md §8, §10). Learnable delta.
+# ImageNet EfficientNet-Lite0 backbone (trained without DRS, fine-tuned with
+# it, as the paper does with VGG-16; drs.md §8, §10). DRS placement and delta
+# are the model base's default (head convs, delta 0.7), chosen by the
+# placement study (docs/drs_placement.md).
 _base_ = [
     '../../_base_/models/drs_efficientnet_lite0.py',
     '../../_base_/datasets/toy_voc_image_labels.py',
