@@ -11,12 +11,12 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 import mmdrs  # noqa: E402,F401  (applies the stack shims)
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from mmseg.registry import RUNNERS  # noqa: E402
 
-from mmdrs.utils import load_runner_config, set_local_rank_env  # noqa: E402
+from mmdrs.utils.runner_cfg import (add_runner_args,  # noqa: E402
+                                    load_runner_config, set_local_rank_env)
 
 
 def parse_args():
@@ -34,19 +34,7 @@ def parse_args():
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training (CUDA only)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank (>=2.0) or --local_rank
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_runner_args(parser)
     args = parser.parse_args()
     set_local_rank_env(args.local_rank)
     return args

@@ -1,9 +1,10 @@
 """Config handling shared by ``tools/train.py`` and ``tools/test.py``."""
+import argparse
 import os
 import os.path as osp
 from typing import Optional
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from .compat import configure_cpu_distributed
 
@@ -43,3 +44,21 @@ def set_local_rank_env(local_rank: int) -> None:
     """Mirror ``--local-rank`` (torch.distributed.launch) into the env."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(local_rank)
+
+
+def add_runner_args(parser: argparse.ArgumentParser) -> None:
+    """Add the options every runner tool shares (mmseg 1.x spelling):
+    ``--cfg-options``, ``--launcher`` and ``--local-rank``/``--local_rank``
+    (as passed by ``torch.distributed.launch``)."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)

@@ -32,13 +32,7 @@ dataset_train = dict(
         img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
     ann_file='ImageSets/Segmentation/train.txt',
     pipeline=train_pipeline)
-dataset_aug = dict(
-    type=dataset_type,
-    data_root=data_root,
-    data_prefix=dict(
-        img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
-    ann_file='ImageSets/Segmentation/aug.txt',
-    pipeline=train_pipeline)
+dataset_aug = dict(dataset_train, ann_file='ImageSets/Segmentation/aug.txt')
 train_dataloader = dict(
     batch_size=5,
     num_workers=4,
