@@ -20,7 +20,7 @@ def parse_args():
     p.add_argument('--img-size', type=int, default=112)
     p.add_argument('--max-objects', type=int, default=2)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--body-cue', type=float, default=0.0,
+    p.add_argument('--body-cue', type=float, default=0.25,
                    help='weak class cue on object bodies (0 = none)')
     p.add_argument('--overwrite', action='store_true',
                    help='replace a dataset made with other parameters')

@@ -3,10 +3,12 @@
 It stands in for VOC where the real data cannot be downloaded (tests, the
 demo, CI). The images are built to be a fair weakly-supervised test:
 
-* every object has a class-agnostic *body* (the same texture and colour
-  distribution for all classes) and one small discriminative *part* (about
-  10-25 % of the object) whose colour x pattern identifies the class (the
-  i-th of ``classes`` gets colour i mod 5 and pattern i div 5);
+* every object has a *body* that looks alike across classes (the same
+  texture and tone; by default a weak tint toward its part's colour, which
+  two classes share - weak class evidence, as the rest of a real object
+  has) and one small discriminative *part* (about 10-25 % of the object)
+  whose colour x pattern identifies the class (the i-th of ``classes`` gets
+  colour i mod 5 and pattern i div 5);
 * objects come from a subset of the 20 VOC classes (8 by default, VOC
   indices kept) so that the toy tests localization, not fine-grained
   recognition;
@@ -241,7 +243,7 @@ def make_toy_voc(root: str,
                  border_width: int = 1,
                  classes: Sequence[str] = DEFAULT_CLASSES,
                  part_period: int = 3,
-                 body_cue: float = 0.0,
+                 body_cue: float = 0.25,
                  overwrite: bool = False) -> str:
     """Generate the toy VOC dataset under ``root`` (idempotent).
 
@@ -264,9 +266,10 @@ def make_toy_voc(root: str,
         classes (Sequence[str]): VOC class names the objects are drawn
             from (at most 20; label values keep VOC's indices).
         part_period (int): Stripe/checker period of the parts in pixels.
-        body_cue (float): Strength of a weak class cue on the body (a tint
-            toward the part's colour; 0 = bodies identical across classes,
-            the default; 0.2 is subtle).
+        body_cue (float): Strength of the weak class cue on the body (a
+            tint toward the part's colour); 0 makes bodies identical across
+            classes, which leaves DRS nothing to spread onto (see
+            docs/drs_placement.md). Defaults to 0.25.
         overwrite (bool): Replace an existing dataset with other parameters.
 
     Returns:

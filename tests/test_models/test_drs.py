@@ -64,6 +64,40 @@ def test_matches_reference_and_gradients():
     torch.testing.assert_close(x.grad, x2.grad)
 
 
+def test_learnable_gradients_match_autograd_reference():
+    torch.manual_seed(1)
+    drs = DRS(delta='learnable', channels=6)
+    with torch.no_grad():
+        drs.suppression_controller[0].weight.normal_(0, 0.5)
+    x = torch.randn(3, 6, 5, 4, requires_grad=True)
+    x2 = x.detach().clone().requires_grad_(True)
+    out = drs(x)
+    fc = drs.suppression_controller[0]
+    w2 = fc.weight.detach().clone().requires_grad_(True)
+    delta = torch.sigmoid(torch.relu(x2).mean((2, 3)) @ w2.t())
+    ref = drs_reference(x2, delta[..., None, None])
+    torch.testing.assert_close(out, ref)
+    g = torch.randn_like(out)
+    out.backward(g)
+    ref.backward(g)
+    torch.testing.assert_close(x.grad, x2.grad)
+    torch.testing.assert_close(fc.weight.grad, w2.grad)
+
+
+def test_relu6_gradients_match_autograd_reference():
+    torch.manual_seed(2)
+    x = (torch.randn(2, 4, 6, 6) * 4).requires_grad_(True)
+    x2 = x.detach().clone().requires_grad_(True)
+    out = DRS(delta=0.6, act='relu6')(x)
+    r = torch.nn.functional.relu6(x2)
+    ref = torch.minimum(r, 0.6 * r.amax((2, 3), keepdim=True))
+    torch.testing.assert_close(out, ref)
+    g = torch.randn_like(out)
+    out.backward(g)
+    ref.backward(g)
+    torch.testing.assert_close(x.grad, x2.grad)
+
+
 def test_relu6_variant_caps_at_six():
     x = torch.tensor([[[[10., 1.], [2., -1.]]]])
     out = DRS(delta=0.5, act='relu6')(x)

@@ -16,7 +16,7 @@ to ``<out>/<variant>/config.py``; finished variants are skipped on re-run.
 Usage:
     python tools/analysis/drs_placement_study.py [--out work_dirs/placement]
         [--epochs N] [--data-root data/toy_voc] [--placements ...]
-        [--deltas ...] [--body-cue 0.25 --data-root data/toy_voc_cue]
+        [--deltas ...] [--body-cue 0 --data-root data/toy_voc_plain]
 """
 import argparse
 import os
@@ -59,8 +59,9 @@ def main():
     p.add_argument('--epochs', type=int, default=None,
                    help="override the config's 6 epochs")
     p.add_argument('--data-root', default='data/toy_voc')
-    p.add_argument('--body-cue', type=float, default=0.0,
-                   help='toy data with a weak class cue on object bodies')
+    p.add_argument('--body-cue', type=float, default=0.25,
+                   help='weak class cue on the toy object bodies (the '
+                   'generator default); 0 = identical bodies')
     p.add_argument('--deltas', nargs='+', default=None,
                    help='subset of 0.4 0.55 0.7 learnable')
     p.add_argument('--placements', nargs='+', default=PLACEMENTS,

@@ -72,12 +72,14 @@ def build(args, variant):
             cfg.model.backbone.pop('call_indices', None)
         cfg.model.cam_head.channels = 256
     inner.init_cfg = None
-    if variant == 'no-drs':
-        cfg.model.backbone.drs_cfg = None
-        cfg.model.cam_head.drs_cfg = None
-    elif variant == 'fixed':
-        cfg.model.backbone.drs_cfg = dict(delta=0.55)
-        cfg.model.cam_head.drs_cfg = dict(delta=0.55)
+    # delta per variant, set explicitly for backbone and head (independent
+    # of the configs' own defaults)
+    drs = {
+        'no-drs': None,
+        'fixed': dict(delta=0.55)
+    }.get(variant, dict(delta='learnable'))
+    cfg.model.backbone.drs_cfg = drs
+    cfg.model.cam_head.drs_cfg = drs
     model = MODELS.build(cfg.model)
     if variant == 'naive':
         for parent in list(model.modules()):

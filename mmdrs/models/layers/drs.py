@@ -7,6 +7,50 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 
 
+class _SuppressFunction(torch.autograd.Function):
+    """``clamp(x, 0, delta * cap(relu(max x)))`` with a hand-written backward.
+
+    Same values and gradients as autograd through ``amax`` and a tensor-bound
+    ``clamp`` (the gradient of the clipped pixels flows to the threshold: to
+    ``delta`` and, through the max, to each channel's argmax pixel), but the
+    argmax comes from the forward pass and the backward is one masked pass,
+    instead of autograd rebuilding an equality mask over the whole tensor.
+    """
+
+    @staticmethod
+    def forward(ctx, x, delta, cap):
+        b, c = x.shape[:2]
+        x_max, idx = x.flatten(2).max(dim=-1)  # one reduction, with argmax
+        m = x_max.clamp(min=0)
+        if cap is not None:
+            m = m.clamp(max=cap)
+        thr = (delta * m)[..., None, None]  # delta: (B, C) or scalar tensor
+        out = torch.clamp(x, min=0)
+        out = torch.minimum(out, thr, out=out)
+        ctx.cap = cap
+        ctx.save_for_backward(x, thr, idx, x_max, delta, m)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, thr, idx, x_max, delta, m = ctx.saved_tensors
+        clipped = x >= thr
+        grad_x = torch.where((x > 0) & ~clipped, grad, 0.)
+        grad_thr = torch.where(clipped, grad, 0.).sum(dim=(2, 3))  # (B, C)
+        grad_delta = None
+        if ctx.needs_input_grad[1]:
+            grad_delta = grad_thr * m
+            if delta.dim() == 0:
+                grad_delta = grad_delta.sum()
+        # thr = delta * clamp(x_max, 0, cap): flows to the argmax pixel
+        live = x_max > 0
+        if ctx.cap is not None:
+            live &= x_max < ctx.cap
+        grad_m = grad_thr * delta * live
+        grad_x.flatten(2).scatter_add_(2, idx[..., None], grad_m[..., None])
+        return grad_x, grad_delta, None
+
+
 @MODELS.register_module()
 class DRS(nn.Module):
     """Discriminative Region Suppression, a drop-in replacement for a ReLU.
@@ -121,17 +165,17 @@ class DRS(nn.Module):
                     f'DRS call {idx} expected {fc.in_features} channels, got '
                     f'{x.shape[1]} (input shape {tuple(x.shape)})')
             gap = self._activate(x).mean(dim=(2, 3))
-            delta = torch.sigmoid(fc(gap))[..., None, None]
+            delta = torch.sigmoid(fc(gap))  # (B, C)
         else:
-            delta = self.delta
+            delta = x.new_tensor(self.delta)
         if self.act == 'module':
             x = self.act_module(x)
-            return torch.minimum(x, delta * x.amax(dim=(2, 3), keepdim=True))
-        # max(relu(x)) == relu(max(x)): reduce first, then clamp once.
-        x_max = x.amax(dim=(2, 3), keepdim=True).clamp(min=0)
-        if self.act == 'relu6':
-            x_max = x_max.clamp(max=6)
-        return torch.clamp(x, min=torch.zeros_like(x_max), max=delta * x_max)
+            return torch.minimum(x, delta[..., None, None] *
+                                 x.amax(dim=(2, 3), keepdim=True))
+        # max(relu(x)) == relu(max(x)): one reduction, one clamp, and a
+        # hand-written backward (see _SuppressFunction).
+        return _SuppressFunction.apply(x, delta,
+                                       6.0 if self.act == 'relu6' else None)
 
     def extra_repr(self) -> str:
         delta = 'learnable' if self.learnable else self.delta
