@@ -37,7 +37,7 @@ import os
 import os.path as osp
 import shutil
 import xml.etree.ElementTree as ET
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import cv2
 import numpy as np
@@ -357,15 +357,3 @@ def read_split(root: str, split: str) -> List[str]:
         raise FileNotFoundError(f'split file {path} not found')
     with open(path) as f:
         return [line.strip() for line in f if line.strip()]
-
-
-def class_counts(root: str, split: str,
-                 ann_dir: str = 'SegmentationClassAug') -> Optional[Sequence]:
-    """Per-class image counts of a split (used by tests and reports)."""
-    counts = np.zeros(len(VOC_CLASSES), np.int64)
-    for img_id in read_split(root, split):
-        lab = np.array(Image.open(osp.join(root, ann_dir, f'{img_id}.png')))
-        present = np.unique(lab)
-        present = present[(present > 0) & (present < 255)]
-        counts[present - 1] += 1
-    return counts
