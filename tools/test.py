@@ -44,11 +44,8 @@ def main():
     args = parse_args()
     if not osp.isfile(args.checkpoint) and '://' not in args.checkpoint:
         raise FileNotFoundError(f'checkpoint file {args.checkpoint} not found')
-    work_dir = args.work_dir or osp.join(
-        './work_dirs',
-        osp.splitext(osp.basename(args.config))[0])
     cfg = load_runner_config(args.config, args.launcher, args.cfg_options,
-                             work_dir)
+                             args.work_dir)
     cfg.load_from = args.checkpoint
     if args.show_dir:
         hooks = cfg.default_hooks

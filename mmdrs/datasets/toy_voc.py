@@ -43,6 +43,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ..utils.atomic import atomic_write
+
 VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',
                'cat', 'chair', 'cow', 'diningtable', 'dog', 'horse',
                'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train',
@@ -77,17 +79,7 @@ def save_palette_png(path: str, label: np.ndarray) -> None:
     """Write a uint8 label map as a VOC palette PNG, atomically."""
     img = Image.fromarray(label.astype(np.uint8), mode='P')
     img.putpalette(voc_palette())
-    _atomic_save(path, lambda p: img.save(p, format='PNG'))
-
-
-def _atomic_save(path: str, write) -> None:
-    tmp = f'{path}.tmp{os.getpid()}'
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    atomic_write(path, lambda p: img.save(p, format='PNG'))
 
 
 def _pattern(kind: str, h: int, w: int, period: int) -> np.ndarray:
@@ -230,7 +222,7 @@ def _write_xml(path: str, img_id: str, size: int, objects) -> None:
         bb = ET.SubElement(o, 'bndbox')
         for tag, val in zip(('xmin', 'ymin', 'xmax', 'ymax'), obj['bbox']):
             ET.SubElement(bb, tag).text = str(val)
-    _atomic_save(path, lambda p: ET.ElementTree(root).write(p))
+    atomic_write(path, lambda p: ET.ElementTree(root).write(p))
 
 
 def make_toy_voc(root: str,

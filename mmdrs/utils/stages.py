@@ -14,19 +14,20 @@ import sys
 import time
 from typing import Optional, Sequence
 
+from .atomic import atomic_write
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def write_text_atomic(path: str, text: str) -> None:
-    """Write text via a temporary file and rename (no half-written file)."""
-    tmp = f'{path}.tmp{os.getpid()}'
-    try:
+    """Write text atomically (see :func:`~mmdrs.utils.atomic.atomic_write`).
+    """
+
+    def write(tmp: str) -> None:
         with open(tmp, 'w') as f:
             f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+
+    atomic_write(path, write)
 
 
 def write_json_atomic(path: str, obj) -> None:

@@ -11,7 +11,6 @@ Usage:
         --data-root data/toy_voc --out cams.png [--num 6] [--size 112]
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -29,6 +28,7 @@ from PIL import Image  # noqa: E402
 
 import mmdrs  # noqa: E402,F401
 from mmdrs.datasets import read_split  # noqa: E402
+from mmdrs.utils.atomic import atomic_write  # noqa: E402
 
 
 def load_run(run_dir):
@@ -87,10 +87,11 @@ def main():
             row.append(render(model, img, labels, args.size))
         rows.append(np.concatenate(row, 1))
     grid = np.concatenate(rows, 0)
-    tmp = f'{args.out}.tmp{osp.splitext(args.out)[1]}'  # atomic write
-    if not cv2.imwrite(tmp, grid):
-        raise OSError(f'could not write {args.out}')
-    os.replace(tmp, args.out)
+    def write(tmp):
+        if not cv2.imwrite(tmp, grid):
+            raise OSError(f'could not write {args.out}')
+
+    atomic_write(args.out, write)
     print(f'wrote {args.out}: rows = {args.runs}')
 
 

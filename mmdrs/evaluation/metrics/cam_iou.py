@@ -12,7 +12,8 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
 from ...models.utils import saliency_label
-from ..functional import cam_confusion, threshold_sweep_summary
+from ..functional import (cam_confusion, iou_from_confusion,
+                          threshold_sweep_summary)
 
 
 @METRICS.register_module()
@@ -119,10 +120,11 @@ class CAMIoUMetric(BaseMetric):
         for t, m in summary['mIoU_per_threshold'].items():
             out[f'mIoU@{t}'] = round(m, 2)
         if self.saliency_dir is not None:
+            # (n, n + 1) with a last "ignored" column: square it with an
+            # empty row so the missed pixels count in the GT areas only
             sal = np.sum([r[1] for r in results], axis=0)
-            inter = np.diagonal(sal[:, :-1]).astype(np.float64)
-            union = sal.sum(1) + sal[:, :-1].sum(0) - inter
-            with np.errstate(invalid='ignore', divide='ignore'):
-                out['sal_mIoU'] = round(float(np.nanmean(inter / union)) *
-                                        100, 2)
+            sal = np.concatenate([sal, np.zeros_like(sal[:1])])
+            with np.errstate(invalid='ignore'):
+                miou = np.nanmean(iou_from_confusion(sal)[:-1])
+            out['sal_mIoU'] = round(float(miou) * 100, 2)
         return out

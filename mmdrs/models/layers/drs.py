@@ -19,12 +19,12 @@ class _SuppressFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, delta, cap):
-        b, c = x.shape[:2]
         x_max, idx = x.flatten(2).max(dim=-1)  # one reduction, with argmax
         m = x_max.clamp(min=0)
         if cap is not None:
             m = m.clamp(max=cap)
         thr = (delta * m)[..., None, None]  # delta: (B, C) or scalar tensor
+        # relu, then cap in place (faster on CPU than one tensor-bound clamp)
         out = torch.clamp(x, min=0)
         out = torch.minimum(out, thr, out=out)
         ctx.cap = cap
@@ -66,9 +66,10 @@ class DRS(nn.Module):
     ``delta = sigmoid(W @ GAP(x))`` with ``W`` a C x C bias-free linear
     layer initialised N(0, 0.01), so ``delta`` starts near 0.5.
 
-    For ReLU and ReLU6 the result is computed as one reduction plus one clamp:
-    ``clamp(x, 0, delta * cap(relu(max x)))`` - identical to the definition
-    because ``max(relu(x)) = relu(max(x))``.
+    For ReLU and ReLU6 the result is computed from one reduction of ``x``:
+    ``min(relu(x), delta * cap(relu(max x)))`` - identical to the definition
+    because ``max(relu(x)) = relu(max(x))`` - with a hand-written backward
+    that gives autograd's gradients without its full-size masks.
 
     A module that a network calls several times per forward (a ResNet block's
     shared ``relu``, say) gets one controller per call: ``channels`` is then a
@@ -172,8 +173,8 @@ class DRS(nn.Module):
             x = self.act_module(x)
             return torch.minimum(x, delta[..., None, None] *
                                  x.amax(dim=(2, 3), keepdim=True))
-        # max(relu(x)) == relu(max(x)): one reduction, one clamp, and a
-        # hand-written backward (see _SuppressFunction).
+        # max(relu(x)) == relu(max(x)): one reduction on x, relu + cap, and
+        # a hand-written backward (see _SuppressFunction).
         return _SuppressFunction.apply(x, delta,
                                        6.0 if self.act == 'relu6' else None)
 

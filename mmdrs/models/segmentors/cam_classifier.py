@@ -71,7 +71,7 @@ class CAMClassifier(BaseSegmentor):
     def encode_decode(self, inputs: torch.Tensor,
                       batch_img_metas: List[dict]) -> torch.Tensor:
         """Seg logits at input size, all classes kept (no labels known)."""
-        cams = normalize_cams(self.class_maps(inputs), inputs.shape[-2:])
+        cams, _ = self.multiscale_cams(inputs)
         return cams_to_seg_logits(cams, self.test_cfg['bg_score'])
 
     def _forward(self, inputs: torch.Tensor,
