@@ -69,3 +69,19 @@ def tiny_cls_config(tmp_path, toy_voc, repo_root):
         return str(path)
 
     return make
+
+
+@pytest.fixture
+def tiny_checkpoint(tmp_path, tiny_cls_config):
+    """(config, checkpoint) of the tiny classifier as initialised (ImageNet
+    backbone, random head) - a real checkpoint file for offline jobs."""
+    import torch
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+    cfg_path = tiny_cls_config()
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(cfg_path).model)
+    model.init_weights()
+    ckpt = str(tmp_path / 'tiny_init.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
+    return cfg_path, ckpt

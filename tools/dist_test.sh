@@ -3,6 +3,7 @@
 # NODE_RANK, MASTER_ADDR, PORT). Uses NCCL with CUDA and gloo on CPU-only
 # machines (chosen by mmdrs, see mmdrs/utils/compat.py).
 # Usage: bash tools/dist_test.sh CONFIG CHECKPOINT N [tool args...]
+# TOOL=generate_maps.py runs tools/generate_maps.py instead of test.py.
 set -e
 CONFIG=$1
 CHECKPOINT=$2
@@ -20,7 +21,7 @@ PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
     --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$GPUS" \
     --master_port="$PORT" \
-    "$(dirname "$0")/test.py" \
+    "$(dirname "$0")/${TOOL:-test.py}" \
     "$CONFIG" \
     "$CHECKPOINT" \
     --launcher pytorch "${@:4}"

@@ -1,3 +1,4 @@
+from .hooks import ProgressBarHook
 from .optim_constructor import BiasLrMultOptimWrapperConstructor
 
-__all__ = ['BiasLrMultOptimWrapperConstructor']
+__all__ = ['BiasLrMultOptimWrapperConstructor', 'ProgressBarHook']

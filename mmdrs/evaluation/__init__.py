@@ -1,8 +1,9 @@
 from .functional import (average_precision, cam_confusion,
                          iou_from_confusion, threshold_sweep_summary)
-from .metrics import CAMIoUMetric, MultiLabelMAP
+from .metrics import CAMIoUMetric, CAMMapWriter, MultiLabelMAP
 
 __all__ = [
     'average_precision', 'cam_confusion', 'iou_from_confusion',
-    'threshold_sweep_summary', 'CAMIoUMetric', 'MultiLabelMAP'
+    'threshold_sweep_summary', 'CAMIoUMetric', 'CAMMapWriter',
+    'MultiLabelMAP'
 ]

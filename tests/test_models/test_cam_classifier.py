@@ -74,3 +74,22 @@ def test_loss_mode():
     losses = m.loss(x, _samples(2, [[1, 0, 0, 1], [0, 1, 0, 0]]))
     assert losses['loss_cls'] > 0
     losses['loss_cls'].backward()
+
+
+def test_predict_resizing_only_present_classes_matches_full_resize():
+    torch.manual_seed(1)
+    m = _model(bg_score=0.2)
+    x = torch.randn(2, 3, 32, 32)
+    samples = _samples(2, [[1, 0, 0, 1], [0, 0, 0, 1]])
+    out = m.predict(x, samples)
+    # reference: mmseg's postprocess of all channels
+    from mmdrs.models import cams_to_seg_logits
+    with torch.no_grad():
+        cams, _ = m.multiscale_cams(x)
+    labels = torch.tensor([[1, 0, 0, 1], [0, 0, 0, 1]]).float()
+    ref = m.postprocess_result(
+        cams_to_seg_logits(cams * labels[:, :, None, None], 0.2),
+        _samples(2, [[1, 0, 0, 1], [0, 0, 0, 1]]))
+    for o, r in zip(out, ref):
+        torch.testing.assert_close(o.seg_logits.data, r.seg_logits.data)
+        assert torch.equal(o.pred_sem_seg.data, r.pred_sem_seg.data)

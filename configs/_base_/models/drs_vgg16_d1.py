@@ -31,3 +31,7 @@ model = dict(
     # background score of the predicted segmentation (mmseg's IoUMetric);
     # CAMIoUMetric sweeps it.
     test_cfg=dict(bg_score=0.25, use_gt_labels=True))
+# Localization maps (tools/generate_maps.py): the paper's inference - the
+# image squashed to 320x320 (test pipeline), run at 256/320/384, each scale
+# normalised, max-fused; no flip; stored at the original image size.
+map_cfg = dict(scales=(256, 320, 384), flip=False, out_size=None)

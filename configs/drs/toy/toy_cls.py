@@ -27,4 +27,6 @@ default_hooks = dict(
     checkpoint=dict(interval=2, max_keep_ckpts=1),
     visualization=dict(draw=False))
 randomness = dict(seed=0)
+# the paper's scale ratios (0.8, 1, 1.2) around the toy's 112 px input
+map_cfg = dict(scales=(90, 112, 134))
 work_dir = 'work_dirs/toy/drs'

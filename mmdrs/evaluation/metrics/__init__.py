@@ -1,4 +1,5 @@
 from .cam_iou import CAMIoUMetric
+from .map_writer import CAMMapWriter
 from .multilabel_map import MultiLabelMAP
 
-__all__ = ['CAMIoUMetric', 'MultiLabelMAP']
+__all__ = ['CAMIoUMetric', 'CAMMapWriter', 'MultiLabelMAP']

@@ -42,6 +42,12 @@ class CAMIoUMetric(BaseMetric):
             like the images; a relative path is taken from the dataset root
             (the parent of the image folder), e.g. ``'SaliencyMaps'``.
         alpha (float): Class-score floor of the saliency protocol.
+
+    After ``compute_metrics`` the full summary (``IoU_per_class``,
+    ``mIoU_per_threshold``, ``best_threshold``; see
+    :func:`~mmdrs.evaluation.threshold_sweep_summary`) is kept in
+    ``last_summary`` for tools that report it (``tools/analysis/
+    eval_maps.py``).
     """
     default_prefix = 'cam'
 
@@ -107,6 +113,7 @@ class CAMIoUMetric(BaseMetric):
             str(i) for i in range(conf.shape[-1])
         ]
         summary = threshold_sweep_summary(conf, self.thresholds, classes)
+        self.last_summary = summary
         table = PrettyTable(['Class', 'IoU'])
         for name, v in summary['IoU_per_class'].items():
             table.add_row([name, f'{v:.2f}'])
@@ -127,4 +134,5 @@ class CAMIoUMetric(BaseMetric):
             with np.errstate(invalid='ignore'):
                 miou = np.nanmean(iou_from_confusion(sal)[:-1])
             out['sal_mIoU'] = round(float(miou) * 100, 2)
+            summary['sal_mIoU'] = float(miou) * 100
         return out

@@ -3,6 +3,7 @@ from typing import List, Optional
 
 import torch
 import torch.nn.functional as F
+from mmengine.structures import PixelData
 from mmseg.models.segmentors.base import BaseSegmentor
 from mmseg.registry import MODELS
 from mmseg.utils import OptSampleList, SampleList
@@ -122,7 +123,20 @@ class CAMClassifier(BaseSegmentor):
             labels = (logits > 0).float()
         cams = cams * labels[:, :, None, None]
         seg_logits = cams_to_seg_logits(cams, self.test_cfg['bg_score'])
-        data_samples = self.postprocess_result(seg_logits, data_samples)
+        # resize only the background and the batch's classes to the original
+        # sizes (the other maps are zero): the same result, a fraction of the
+        # interpolation work with 20 classes and ~1.5 per image
+        keep = torch.cat([
+            labels.new_zeros(1, dtype=torch.long),
+            torch.nonzero(labels.amax(0) > 0).flatten() + 1
+        ])
+        data_samples = self.postprocess_result(seg_logits[:, keep],
+                                               data_samples)
         for ds, lg in zip(data_samples, logits):
+            part = ds.seg_logits.data
+            full = part.new_zeros((seg_logits.shape[1], *part.shape[1:]))
+            full[keep] = part
+            ds.seg_logits = PixelData(data=full)
+            ds.pred_sem_seg = PixelData(data=full.argmax(0, keepdim=True))
             ds.pred_img_logits = lg
         return data_samples

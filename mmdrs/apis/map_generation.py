@@ -1,0 +1,177 @@
+"""Localization-map generation with the standard mmengine Runner.
+
+``tools/generate_maps.py`` is the command line of :func:`generate_maps`: it
+turns a classifier (or refinement) config + checkpoint into a ``Runner.test``
+job whose dataset skips images with finished maps
+(:class:`~mmdrs.datasets.SkipExistingDataset`), whose evaluator writes the
+maps (:class:`~mmdrs.evaluation.CAMMapWriter`), and which shows a progress
+bar (:class:`~mmdrs.engine.ProgressBarHook`). ``dist_test.sh``-style
+launches split the images across ranks without padding (``round_up=False``),
+so no image is written twice and none is left out.
+"""
+import copy
+import glob
+import json
+import os
+import os.path as osp
+import re
+from typing import Optional, Sequence, Tuple
+
+from mmengine.config import Config
+
+from ..utils.atomic import atomic_write
+from ..utils.runner_cfg import load_runner_config
+
+#: The paper's inference: image squashed to 320x320, run at these sizes.
+PAPER_SCALES = (256, 320, 384)
+META_FILE = 'maps_meta.json'
+
+
+def build_map_config(config: str,
+                     checkpoint: str,
+                     out_dir: str,
+                     split: Optional[str] = None,
+                     scales: Optional[Sequence[int]] = None,
+                     flip: Optional[bool] = None,
+                     out_size: Optional[Tuple[int, int]] = None,
+                     batch_size: Optional[int] = None,
+                     launcher: str = 'none',
+                     cfg_options: Optional[dict] = None) -> Config:
+    """The Runner config of a map-generation job.
+
+    Args:
+        config (str): Classifier / refinement config; its ``test_dataloader``
+            (pipeline, data root) is used.
+        checkpoint (str): Checkpoint to load.
+        out_dir (str): Where the ``.npz`` maps go.
+        split (str, optional): ``ImageSets/Segmentation/<split>.txt`` instead
+            of the config's test split (e.g. ``train`` for CAM evaluation,
+            ``trainaug`` for refinement targets).
+        scales (Sequence[int], optional): Square inference sizes. Defaults to
+            the config's ``map_cfg.scales``, else the paper's (256, 320, 384).
+        flip (bool, optional): Add flipped passes. Defaults to
+            ``map_cfg.flip``, else False (the paper).
+        out_size (tuple, optional): Fixed (H, W) of the stored maps; default
+            ``map_cfg.out_size``, else None = the original image size.
+        batch_size (int, optional): Images per batch.
+        launcher (str): Job launcher (``none`` / ``pytorch`` ...).
+        cfg_options (dict, optional): Extra overrides.
+
+    Returns:
+        Config: Ready for ``Runner.from_cfg(cfg).test()``.
+    """
+    if not osp.isfile(checkpoint) and '://' not in checkpoint:
+        raise FileNotFoundError(f'checkpoint file {checkpoint} not found')
+    cfg = load_runner_config(config, launcher, cfg_options,
+                             osp.join(out_dir, 'logs'))
+    map_cfg = dict(scales=PAPER_SCALES, flip=False, out_size=None)
+    map_cfg.update(cfg.get('map_cfg', None) or {})
+    for key, value in (('scales', scales), ('flip', flip),
+                       ('out_size', out_size)):
+        if value is not None:
+            map_cfg[key] = value
+    map_cfg['scales'] = [int(s) for s in map_cfg['scales']]
+    cfg.map_cfg = map_cfg
+    cfg.load_from = checkpoint
+    cfg.model.setdefault('test_cfg', {})
+    cfg.model.test_cfg.update(scales=map_cfg['scales'], flip=map_cfg['flip'])
+
+    loader = cfg.test_dataloader
+    dataset = copy.deepcopy(loader.dataset)
+    if split is not None:
+        dataset.ann_file = f'ImageSets/Segmentation/{split}.txt'
+    loader.dataset = dict(
+        type='SkipExistingDataset', dataset=dataset, out_dir=out_dir)
+    loader.sampler = dict(type='DefaultSampler', shuffle=False,
+                          round_up=False)
+    if batch_size is not None:
+        loader.batch_size = batch_size
+    cfg.test_evaluator = dict(
+        type='CAMMapWriter', out_dir=out_dir, out_size=map_cfg['out_size'])
+    cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+        dict(type='ProgressBarHook', interval=1)
+    ]
+    cfg.default_hooks.visualization = dict(
+        type='SegVisualizationHook', draw=False)
+    return cfg
+
+
+def check_map_meta(out_dir: str, meta: dict) -> None:
+    """Record how the maps in ``out_dir`` are made; refuse to mix runs.
+
+    Writes ``maps_meta.json`` the first time; later runs (a resume) must
+    have the same config, checkpoint, scales, flip and size, else a
+    ``ValueError`` names the file and the differing keys.
+    """
+    path = osp.join(out_dir, META_FILE)
+    if osp.isfile(path):
+        with open(path) as f:
+            old = json.load(f)
+        diff = [k for k in meta if old.get(k) != meta[k]]
+        if diff:
+            raise ValueError(
+                f'{out_dir} holds maps made with other settings ({path}: ' +
+                ', '.join(f'{k}={old.get(k)!r} vs {meta[k]!r}'
+                          for k in diff) + '); use a new --out-dir')
+        return
+    if int(os.environ.get('RANK', 0)) == 0:
+        os.makedirs(out_dir, exist_ok=True)
+
+        def write(tmp):
+            with open(tmp, 'w') as f:
+                json.dump(meta, f, indent=2)
+
+        atomic_write(path, write)
+
+
+def remove_stale_temp_files(out_dir: str) -> int:
+    """Delete temporary files left by killed writers (their process is gone).
+
+    :func:`~mmdrs.utils.atomic.atomic_write` names them
+    ``<stem>.tmp<pid><ext>``; a live process's files are kept.
+    """
+    removed = 0
+    for path in glob.glob(osp.join(out_dir, '*.tmp*')):
+        m = re.search(r'\.tmp(\d+)', osp.basename(path))
+        if m and not osp.exists(f'/proc/{m.group(1)}'):
+            os.remove(path)
+            removed += 1
+    return removed
+
+
+def generate_maps(config: str, checkpoint: str, out_dir: str,
+                  **kwargs) -> dict:
+    """Write the maps of every image of a split (see
+    :func:`build_map_config` for the arguments); images whose maps exist are
+    skipped.
+
+    Returns:
+        dict: ``written`` (this run), ``skipped`` (already there) and
+        ``bytes_per_image`` of the written files.
+    """
+    from mmengine.runner import Runner
+    from mmseg.registry import DATASETS
+    cfg = build_map_config(config, checkpoint, out_dir, **kwargs)
+    check_map_meta(
+        out_dir,
+        dict(
+            config=osp.abspath(config),
+            checkpoint=osp.abspath(checkpoint),
+            split=kwargs.get('split'),
+            scales=cfg.map_cfg['scales'],
+            flip=bool(cfg.map_cfg['flip']),
+            out_size=list(cfg.map_cfg['out_size'] or []) or None))
+    remove_stale_temp_files(out_dir)
+    # count what is left before building the runner (nothing left = done)
+    from mmengine.registry import init_default_scope
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    if len(dataset) == 0:
+        print(f'all {dataset.num_skipped} maps exist in {out_dir}')
+        return dict(written=0, skipped=dataset.num_skipped)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    return dict(
+        written=metrics.get('maps/written', 0),
+        skipped=dataset.num_skipped,
+        bytes_per_image=metrics.get('maps/bytes_per_image'))

@@ -1,0 +1,7 @@
+from .cam_maps import (MAP_SUFFIX, load_cam_maps, map_file, quantize_maps,
+                       save_cam_maps)
+
+__all__ = [
+    'MAP_SUFFIX', 'load_cam_maps', 'map_file', 'quantize_maps',
+    'save_cam_maps'
+]

@@ -1,0 +1,194 @@
+"""tools/generate_maps.py (+ dist), eval_maps.py and visualize_maps.py."""
+import glob
+import os
+import os.path as osp
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from mmdrs.datasets import read_split
+from mmdrs.datasets.toy_voc import VOC_CLASSES
+
+
+def _run(args, repo_root, env=None, timeout=600):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run(args, cwd=repo_root, env=e, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _gen(repo_root, cfg, ckpt, out, *extra):
+    return [sys.executable, 'tools/generate_maps.py', cfg, ckpt,
+            '--out-dir', out, '--split', 'train', '--batch-size', '4',
+            *extra]
+
+
+def _load_all(out):
+    files = sorted(glob.glob(osp.join(out, '*.npz')))
+    res = {}
+    for f in files:
+        with np.load(f) as z:
+            res[osp.basename(f)] = (z['labels'].tolist(), z['maps'].copy())
+    return res
+
+
+def _assert_same(a, b, max_step=0):
+    assert sorted(a) == sorted(b)
+    for k in a:
+        assert a[k][0] == b[k][0], k
+        d = np.abs(a[k][1].astype(int) - b[k][1].astype(int))
+        assert d.max(initial=0) <= max_step, k
+
+
+def test_generate_format_resume_and_eval(tiny_checkpoint, toy_voc,
+                                         repo_root, tmp_path):
+    cfg, ckpt = tiny_checkpoint
+    out = str(tmp_path / 'maps')
+    p = _run(_gen(repo_root, cfg, ckpt, out), repo_root)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert 'img/s' in p.stdout and '24/24 images' in p.stdout
+    ids = read_split(toy_voc, 'train')
+    maps = _load_all(out)
+    assert sorted(maps) == sorted(f'{i}.npz' for i in ids)
+    for i in ids[:6]:  # the image's classes, at its original size, uint8
+        gt = np.array(Image.open(
+            osp.join(toy_voc, 'SegmentationClassAug', f'{i}.png')))
+        labels, m = maps[f'{i}.npz']
+        assert labels == [int(v) - 1 for v in np.unique(gt) if 0 < v < 255]
+        assert m.dtype == np.uint8 and m.shape == (len(labels), *gt.shape)
+        assert m.max() >= 240  # normalised to 1 (then resized to the image)
+    assert osp.isfile(osp.join(out, 'maps_meta.json'))
+    assert not glob.glob(osp.join(out, '*.tmp*'))
+
+    # everything present: nothing is recomputed
+    p = _run(_gen(repo_root, cfg, ckpt, out), repo_root)
+    assert p.returncode == 0 and 'all 24 maps exist' in p.stdout
+    # other settings into the same folder are refused
+    p = _run(_gen(repo_root, cfg, ckpt, out, '--flip'), repo_root)
+    assert p.returncode != 0 and 'maps_meta.json' in p.stderr
+    assert 'flip=False vs True' in p.stderr
+
+    # evaluation: JSON with the sweep, per-class table, best threshold
+    js = str(tmp_path / 'eval.json')
+    p = _run([sys.executable, 'tools/analysis/eval_maps.py', out,
+              '--data-root', toy_voc, '--saliency-dir', 'SaliencyMaps',
+              '--out', js], repo_root)
+    assert p.returncode == 0, p.stderr[-3000:]
+    import json
+    res = json.load(open(js))
+    assert res['num_images'] == 24 and 0 < res['mIoU'] <= 100
+    assert res['best_threshold'] in [float(t) for t in
+                                     res['mIoU_per_threshold']]
+    assert res['mIoU'] == pytest.approx(max(res['mIoU_per_threshold']
+                                            .values()))
+    assert 'sal_mIoU' in res and 'background' in res['IoU_per_class']
+
+    # visualisation grid: 3 rows of 64-px tiles, two map sets side by side
+    png = str(tmp_path / 'grid.png')
+    p = _run([sys.executable, 'tools/analysis/visualize_maps.py', out, out,
+              '--names', 'a', 'b', '--data-root', toy_voc, '--num', '3',
+              '--tile', '64', '--out', png], repo_root)
+    assert p.returncode == 0, p.stderr[-3000:]
+    img = cv2.imread(png)
+    assert img.shape[0] == 3 * 64 and img.shape[1] % 64 == 0
+    assert img.shape[1] >= 64 * (2 + 2 * 2)  # image, GT, 2 x (map, pred)
+
+
+def test_fixed_out_size_and_bad_inputs(tiny_checkpoint, toy_voc, repo_root,
+                                       tmp_path):
+    cfg, ckpt = tiny_checkpoint
+    out = str(tmp_path / 'maps32')
+    p = _run(_gen(repo_root, cfg, ckpt, out, '--out-size', '32', '40',
+                  '--scales', '48', '64'), repo_root)
+    assert p.returncode == 0, p.stderr[-3000:]
+    labels, m = next(iter(_load_all(out).values()))
+    assert m.shape == (len(labels), 32, 40)
+
+    p = _run(_gen(repo_root, cfg, str(tmp_path / 'no.pth'),
+                  str(tmp_path / 'x')), repo_root)
+    assert p.returncode != 0 and 'no.pth not found' in p.stderr
+
+    # a missing image is named
+    data = str(tmp_path / 'data')
+    shutil.copytree(toy_voc, data)
+    first = read_split(data, 'train')[0]
+    os.remove(osp.join(data, 'JPEGImages', f'{first}.jpg'))
+    p = _run(_gen(repo_root, cfg, ckpt, str(tmp_path / 'y'),
+                  '--cfg-options', f'test_dataloader.dataset.data_root={data}'),
+             repo_root)
+    assert p.returncode != 0 and f'{first}.jpg' in p.stderr
+
+    # maps of another class set / size are refused by the evaluation
+    from mmdrs.apis import evaluate_maps
+    from mmdrs.fileio import save_cam_maps
+    bad = str(tmp_path / 'bad')
+    os.makedirs(bad)
+    for i in read_split(toy_voc, 'train'):
+        save_cam_maps(osp.join(bad, f'{i}.npz'), np.zeros((1, 64, 64)), [0],
+                      ['cls%d' % k for k in range(20)])
+    with pytest.raises(ValueError, match=r'\.npz.*another dataset'):
+        evaluate_maps(bad, toy_voc)
+    with pytest.raises(ValueError, match=r'\.npz.*expected \(64, 64\)'):
+        for i in read_split(toy_voc, 'train'):
+            save_cam_maps(osp.join(bad, f'{i}.npz'), np.zeros((1, 8, 8)),
+                          [0], VOC_CLASSES)
+        evaluate_maps(bad, toy_voc)
+    with pytest.raises(FileNotFoundError, match='missing'):
+        evaluate_maps(str(tmp_path / 'missing'), toy_voc)
+
+
+def test_killed_run_resumes_to_the_same_files(tiny_checkpoint, repo_root,
+                                              tmp_path):
+    cfg, ckpt = tiny_checkpoint
+    ref = str(tmp_path / 'ref')
+    p = _run(_gen(repo_root, cfg, ckpt, ref), repo_root)
+    assert p.returncode == 0, p.stderr[-3000:]
+
+    out = str(tmp_path / 'killed')
+    cmd = _gen(repo_root, cfg, ckpt, out)
+    cmd[cmd.index('--batch-size') + 1] = '1'
+    proc = subprocess.Popen(cmd, cwd=repo_root, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while len(glob.glob(osp.join(out, '*.npz'))) < 5:
+        assert proc.poll() is None, 'finished before it could be killed'
+        assert time.time() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(glob.glob(osp.join(out, '*.npz')))
+    assert 5 <= done < 24
+    p = _run(_gen(repo_root, cfg, ckpt, out), repo_root)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert f'{24 - done}/{24 - done} images' in p.stdout
+    assert not glob.glob(osp.join(out, '*.tmp*'))
+    _assert_same(_load_all(out), _load_all(ref), max_step=1)
+
+
+def test_two_rank_gloo_output_equals_single_process(tiny_checkpoint,
+                                                    repo_root, tmp_path):
+    cfg, ckpt = tiny_checkpoint
+    single = str(tmp_path / 'single')
+    p = _run(_gen(repo_root, cfg, ckpt, single), repo_root)
+    assert p.returncode == 0, p.stderr[-3000:]
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    dist = str(tmp_path / 'dist')
+    p = _run([
+        'bash', 'tools/dist_generate_maps.sh', cfg, ckpt, '2', '--out-dir',
+        dist, '--split', 'train', '--batch-size', '4'
+    ], repo_root, env=dict(PORT=str(port), PYTHON=sys.executable,
+                           OMP_NUM_THREADS='1'))
+    assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
+    log = p.stdout + p.stderr
+    assert 'maps/written: 24' in log  # 12 + 12: no duplicate, no gap
+    _assert_same(_load_all(dist), _load_all(single), max_step=1)
