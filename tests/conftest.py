@@ -85,3 +85,33 @@ def tiny_checkpoint(tmp_path, tiny_cls_config):
     ckpt = str(tmp_path / 'tiny_init.pth')
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
     return cfg_path, ckpt
+
+
+@pytest.fixture(scope='session')
+def maps_from_masks():
+    """Write toy localization maps made from the masks (one map per GT
+    class: 0.8 on the object, plus uniform noise)."""
+    import numpy as np
+    from PIL import Image
+
+    from mmdrs.datasets import read_split
+    from mmdrs.datasets.toy_voc import VOC_CLASSES
+    from mmdrs.fileio import save_cam_maps
+
+    def make(root, out, split='trainaug', noise=0.0, seed=0):
+        rng = np.random.default_rng(seed)
+        os.makedirs(out, exist_ok=True)
+        for i in read_split(root, split):
+            gt = np.array(Image.open(
+                osp.join(root, 'SegmentationClassAug', f'{i}.png')))
+            labels = [int(v) - 1 for v in np.unique(gt) if 0 < v < 255]
+            maps = np.stack(
+                [(gt == k + 1).astype(np.float32) for k in labels])
+            if noise:
+                maps = np.clip(maps * 0.8 + rng.random(maps.shape) * noise,
+                               0, 1)
+            save_cam_maps(osp.join(out, f'{i}.npz'), maps, labels,
+                          VOC_CLASSES)
+        return out
+
+    return make

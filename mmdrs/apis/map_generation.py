@@ -10,16 +10,15 @@ launches split the images across ranks without padding (``round_up=False``),
 so no image is written twice and none is left out.
 """
 import copy
-import glob
 import json
 import os
 import os.path as osp
-import re
+import time
 from typing import Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from ..utils.atomic import atomic_write
+from ..utils.atomic import atomic_write, remove_stale_temp_files
 from ..utils.runner_cfg import load_runner_config
 
 #: The paper's inference: image squashed to 320x320, run at these sizes.
@@ -124,21 +123,6 @@ def check_map_meta(out_dir: str, meta: dict) -> None:
         atomic_write(path, write)
 
 
-def remove_stale_temp_files(out_dir: str) -> int:
-    """Delete temporary files left by killed writers (their process is gone).
-
-    :func:`~mmdrs.utils.atomic.atomic_write` names them
-    ``<stem>.tmp<pid><ext>``; a live process's files are kept.
-    """
-    removed = 0
-    for path in glob.glob(osp.join(out_dir, '*.tmp*')):
-        m = re.search(r'\.tmp(\d+)', osp.basename(path))
-        if m and not osp.exists(f'/proc/{m.group(1)}'):
-            os.remove(path)
-            removed += 1
-    return removed
-
-
 def generate_maps(config: str, checkpoint: str, out_dir: str,
                   **kwargs) -> dict:
     """Write the maps of every image of a split (see
@@ -146,8 +130,9 @@ def generate_maps(config: str, checkpoint: str, out_dir: str,
     skipped.
 
     Returns:
-        dict: ``written`` (this run), ``skipped`` (already there) and
-        ``bytes_per_image`` of the written files.
+        dict: ``written`` (this run), ``skipped`` (already there),
+        ``bytes_per_image`` of the written files and ``seconds`` of the
+        test loop (start-up excluded).
     """
     from mmengine.runner import Runner
     from mmseg.registry import DATASETS
@@ -170,8 +155,10 @@ def generate_maps(config: str, checkpoint: str, out_dir: str,
         print(f'all {dataset.num_skipped} maps exist in {out_dir}')
         return dict(written=0, skipped=dataset.num_skipped)
     runner = Runner.from_cfg(cfg)
+    t0 = time.perf_counter()
     metrics = runner.test()
     return dict(
         written=metrics.get('maps/written', 0),
         skipped=dataset.num_skipped,
-        bytes_per_image=metrics.get('maps/bytes_per_image'))
+        bytes_per_image=metrics.get('maps/bytes_per_image'),
+        seconds=round(time.perf_counter() - t0, 2))

@@ -1,9 +1,11 @@
 from .functional import (average_precision, cam_confusion,
-                         iou_from_confusion, threshold_sweep_summary)
+                         iou_from_confusion, label_confusion,
+                         label_miou, threshold_sweep_summary)
 from .metrics import CAMIoUMetric, CAMMapWriter, MultiLabelMAP
 
 __all__ = [
     'average_precision', 'cam_confusion', 'iou_from_confusion',
+    'label_confusion', 'label_miou',
     'threshold_sweep_summary', 'CAMIoUMetric', 'CAMMapWriter',
     'MultiLabelMAP'
 ]

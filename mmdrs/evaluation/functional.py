@@ -88,6 +88,47 @@ def threshold_sweep_summary(conf: np.ndarray, thresholds: Sequence[float],
         })
 
 
+def label_confusion(pred, gt, num_classes: int,
+                    ignore_index: int = 255) -> np.ndarray:
+    """Confusion of a label map that may itself contain ``ignore_index``.
+
+    Pixels ignored in the GT are left out; pixels the prediction ignores
+    (e.g. pseudo-label conflicts) go to an extra last column, so they count
+    as misses of their GT class.
+
+    Args:
+        pred, gt (Tensor | ndarray): (H, W) labels in 0..n-1 or ignored.
+        num_classes (int): n, background included.
+
+    Returns:
+        ndarray: int64 (n, n + 1); rows = GT, last column = ignored.
+    """
+    pred = torch.as_tensor(np.asarray(pred) if not isinstance(
+        pred, torch.Tensor) else pred).long().flatten()
+    gt = torch.as_tensor(np.asarray(gt) if not isinstance(
+        gt, torch.Tensor) else gt).long().flatten()
+    if pred.shape != gt.shape:
+        raise ValueError('prediction and GT differ in size')
+    n = num_classes
+    valid = gt != ignore_index
+    p, g = pred[valid], gt[valid]
+    hit = p != ignore_index
+    if p[hit].numel() and int(p[hit].max()) >= n:
+        raise ValueError(f'label {int(p[hit].max())} exceeds {n} classes')
+    conf = torch.bincount(g[hit] * n + p[hit], minlength=n * n).view(n, n)
+    missed = torch.bincount(g[~hit], minlength=n)[:n]
+    return np.concatenate([conf.numpy(), missed.numpy()[:, None]], 1)
+
+
+def label_miou(conf: np.ndarray) -> float:
+    """mIoU (in %) of a :func:`label_confusion` matrix (classes absent from
+    GT and prediction are left out)."""
+    conf = np.asarray(conf)
+    square = np.concatenate([conf, np.zeros_like(conf[:1])])
+    with np.errstate(invalid='ignore'):
+        return float(np.nanmean(iou_from_confusion(square)[:-1]) * 100)
+
+
 def average_precision(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Per-class average precision (VOC-style, non-interpolated).
 

@@ -1,6 +1,8 @@
 """Atomic file writes: write a temporary sibling, then rename into place."""
+import glob
 import os
 import os.path as osp
+import re
 from typing import Callable
 
 
@@ -24,3 +26,18 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     finally:
         if osp.exists(tmp):
             os.remove(tmp)
+
+
+def remove_stale_temp_files(out_dir: str) -> int:
+    """Delete temporary files left by killed writers (their process is gone).
+
+    :func:`atomic_write` names them
+    ``<stem>.tmp<pid><ext>``; a live process's files are kept.
+    """
+    removed = 0
+    for path in glob.glob(osp.join(out_dir, '*.tmp*')):
+        m = re.search(r'\.tmp(\d+)', osp.basename(path))
+        if m and not osp.exists(f'/proc/{m.group(1)}'):
+            os.remove(path)
+            removed += 1
+    return removed

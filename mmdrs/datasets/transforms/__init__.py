@@ -1,8 +1,9 @@
 from .color_jitter import RandomColorJitter
 from .image_labels import (LoadImageLabels, PackImageLabelInputs,
                            labels_from_seg_map)
+from .pseudo_labels import LoadPseudoLabels
 
 __all__ = [
-    'RandomColorJitter', 'LoadImageLabels', 'PackImageLabelInputs',
-    'labels_from_seg_map'
+    'RandomColorJitter', 'LoadImageLabels', 'LoadPseudoLabels',
+    'PackImageLabelInputs', 'labels_from_seg_map'
 ]

@@ -12,7 +12,7 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
 from ...models.utils import saliency_label
-from ..functional import (cam_confusion, iou_from_confusion,
+from ..functional import (cam_confusion, label_confusion, label_miou,
                           threshold_sweep_summary)
 
 
@@ -81,7 +81,9 @@ class CAMIoUMetric(BaseMetric):
             if self.saliency_dir is not None:
                 sal = self._load_saliency(ds['img_path'], gt.shape)
                 pred = saliency_label(cams, sal, alpha=self.alpha)
-                sal_conf = self._confusion(pred, gt, cams.shape[0] + 1)
+                sal_conf = label_confusion(pred.cpu(), gt.cpu(),
+                                           cams.shape[0] + 1,
+                                           self.ignore_index)
             self.results.append((conf.cpu().numpy(), sal_conf))
 
     def _load_saliency(self, img_path: str, shape) -> torch.Tensor:
@@ -97,14 +99,6 @@ class CAMIoUMetric(BaseMetric):
             raise ValueError(f'saliency map {path} is {sal.shape}, the '
                              f'image is {tuple(shape)}')
         return torch.from_numpy(sal.astype(np.float32))
-
-    def _confusion(self, pred, gt, n) -> np.ndarray:
-        valid = gt != self.ignore_index
-        p, g = pred[valid], gt[valid].long()
-        hit = p != self.ignore_index  # ignored predictions count as misses
-        conf = torch.bincount(g[hit] * n + p[hit], minlength=n * n).view(n, n)
-        missed = torch.bincount(g[~hit], minlength=n)
-        return np.concatenate([conf.numpy(), missed.numpy()[:, None]], 1)
 
     def compute_metrics(self, results: list) -> dict:
         logger: MMLogger = MMLogger.get_current_instance()
@@ -127,12 +121,7 @@ class CAMIoUMetric(BaseMetric):
         for t, m in summary['mIoU_per_threshold'].items():
             out[f'mIoU@{t}'] = round(m, 2)
         if self.saliency_dir is not None:
-            # (n, n + 1) with a last "ignored" column: square it with an
-            # empty row so the missed pixels count in the GT areas only
-            sal = np.sum([r[1] for r in results], axis=0)
-            sal = np.concatenate([sal, np.zeros_like(sal[:1])])
-            with np.errstate(invalid='ignore'):
-                miou = np.nanmean(iou_from_confusion(sal)[:-1])
-            out['sal_mIoU'] = round(float(miou) * 100, 2)
-            summary['sal_mIoU'] = float(miou) * 100
+            miou = label_miou(np.sum([r[1] for r in results], axis=0))
+            out['sal_mIoU'] = round(miou, 2)
+            summary['sal_mIoU'] = miou
         return out

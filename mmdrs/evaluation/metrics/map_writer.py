@@ -30,7 +30,8 @@ class CAMMapWriter(BaseMetric):
             e.g. (320, 320) for fixed-size refinement targets. Defaults to
             None = the original image size.
         num_threads (int): Threads compressing and writing files while the
-            model runs on the next batch. Defaults to 2.
+            model runs on the next batch; 0 writes in the loop. Defaults
+            to 2.
         collect_device (str): Device for collecting the counts.
         prefix (str): Key prefix. Defaults to ``'maps'``.
 
@@ -50,8 +51,9 @@ class CAMMapWriter(BaseMetric):
         self.out_dir = out_dir
         self.out_size = tuple(out_size) if out_size is not None else None
         os.makedirs(out_dir, exist_ok=True)
-        self._pool = ThreadPoolExecutor(num_threads)
+        self._pool = ThreadPoolExecutor(num_threads) if num_threads else None
         self._pending = []
+        self._max_pending = 4 * num_threads
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         classes = self.dataset_meta['classes'][1:]  # drop background
@@ -73,11 +75,21 @@ class CAMMapWriter(BaseMetric):
             else:
                 present = ds['pred_img_logits'] > 0
             labels = torch.nonzero(present.flatten()).flatten().tolist()
+            if self._pool is None:
+                self.results.append(
+                    save_cam_maps(
+                        map_file(self.out_dir, ds['img_path']),
+                        quantize_maps(maps[labels]), labels, classes))
+                continue
             self._pending.append(
                 self._pool.submit(save_cam_maps,
                                   map_file(self.out_dir, ds['img_path']),
                                   quantize_maps(maps[labels]), labels,
                                   classes))
+        # bounded queue: memory stays flat however slow the disk is
+        while self._pending and (self._pending[0].done() or
+                                 len(self._pending) > self._max_pending):
+            self.results.append(self._pending.pop(0).result())
 
     def evaluate(self, size: int) -> dict:
         # every file of this rank is on disk before the counts are gathered

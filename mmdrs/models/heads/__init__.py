@@ -1,3 +1,4 @@
+from .deeplabv2_head import DeepLabV2Head
 from .multilabel_cam_head import MultiLabelCAMHead
 
-__all__ = ['MultiLabelCAMHead']
+__all__ = ['DeepLabV2Head', 'MultiLabelCAMHead']

@@ -64,3 +64,24 @@ def stack_image_labels(data_samples: Sequence, num_classes: int,
         labels.append(lab.float())
     out = torch.stack(labels)
     return out.to(device) if device is not None else out
+
+
+def channel_argmax(scores: torch.Tensor) -> torch.Tensor:
+    """``scores.argmax(0)`` for a few channels, by element-wise comparisons.
+
+    PyTorch's CPU argmax over the leading dimension of a (C, H, W) tensor
+    is strided and slow (20 ms at 2 x 384 x 384 on 2 cores); for the few
+    channels of an image's classes a running maximum is several times
+    faster. Ties go to the first channel, as with ``argmax``.
+
+    Returns:
+        Tensor: int64 (H, W).
+    """
+    best = scores[0].clone()
+    idx = torch.zeros(scores.shape[1:], dtype=torch.long,
+                      device=scores.device)
+    for c in range(1, scores.shape[0]):
+        better = scores[c] > best
+        idx[better] = c
+        best = torch.where(better, scores[c], best)
+    return idx

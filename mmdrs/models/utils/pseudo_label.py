@@ -39,3 +39,33 @@ def saliency_label(cams: torch.Tensor,
     label[conflict] = ignore_index
     label[salient & (label == 0)] = ignore_index
     return label
+
+
+def background_label(cams: torch.Tensor,
+                     mode: str = 'constant',
+                     bg_score: float = 0.15,
+                     power: float = 4.0,
+                     alpha: float = 0.0) -> torch.Tensor:
+    """Label map without saliency: a background score from the maps alone.
+
+    * ``'constant'``: background = ``bg_score`` (IRN's default 0.15);
+    * ``'power'``: background = (1 - max_k cams) ** ``power`` (AffinityNet).
+
+    Class scores below ``alpha`` are set to 0 first (default 0: none);
+    label = argmax over [background, classes].
+
+    Args:
+        cams (Tensor): (K, H, W) maps in [0, 1], absent classes zero.
+
+    Returns:
+        Tensor: int64 (H, W) labels in 0..K.
+    """
+    if mode not in ('constant', 'power'):
+        raise ValueError(f"mode must be 'constant' or 'power', got {mode!r}")
+    if alpha > 0:
+        cams = torch.where(cams < alpha, torch.zeros_like(cams), cams)
+    if mode == 'constant':
+        bg = cams.new_full((1, *cams.shape[1:]), bg_score)
+    else:
+        bg = (1 - cams.amax(0, keepdim=True)).clamp(min=0)**power
+    return torch.cat([bg, cams]).argmax(0)

@@ -1,0 +1,177 @@
+"""Pseudo labels from stored localization maps (raw or refined)."""
+import os
+import os.path as osp
+from multiprocessing import get_context
+from typing import Optional
+
+import numpy as np
+import torch
+from mmcv import imread
+
+from ..datasets.toy_voc import save_palette_png
+from ..evaluation.functional import label_confusion, label_miou
+from ..fileio import load_cam_maps, map_file
+from ..models.utils import background_label, saliency_label
+from ..models.utils.crf import dense_crf
+from ..utils.atomic import remove_stale_temp_files
+from .map_evaluation import voc_split_dataset
+
+MODES = ('saliency', 'constant', 'power')
+
+
+def pseudo_label(maps: np.ndarray,
+                 mode: str = 'saliency',
+                 saliency: Optional[np.ndarray] = None,
+                 alpha: float = 0.2,
+                 bg_score: float = 0.15,
+                 power: float = 4.0,
+                 img: Optional[np.ndarray] = None,
+                 crf: bool = False) -> np.ndarray:
+    """One image's pseudo label from its maps (drs.md §6).
+
+    Args:
+        maps (ndarray): (K, H, W) maps in [0, 1], absent classes zero.
+        mode (str): ``'saliency'`` (the paper's rules, with ``saliency`` a
+            0-255 map), ``'constant'`` (background score ``bg_score``) or
+            ``'power'`` (background (1 - max)^``power``).
+        alpha (float): Class scores below it are zeroed (the paper's 0.2;
+            saliency mode, and threshold modes when > 0).
+        img (ndarray, optional): The image, needed by ``crf``.
+        crf (bool): Refine the threshold modes' scores with a dense CRF
+            (optional ``crf`` extra) before the argmax.
+
+    Returns:
+        ndarray: uint8 (H, W) labels 0..K (0 = background) and 255 (ignore).
+    """
+    cams = torch.from_numpy(maps)
+    if mode == 'saliency':
+        if saliency is None:
+            raise ValueError("mode 'saliency' needs a saliency map")
+        return saliency_label(
+            cams, torch.from_numpy(saliency.astype(np.float32)),
+            alpha=alpha).numpy().astype(np.uint8)
+    if crf:
+        if img is None:
+            raise ValueError('crf needs the image')
+        if alpha > 0:
+            cams = torch.where(cams < alpha, torch.zeros_like(cams), cams)
+        bg = (torch.full_like(cams[:1], bg_score) if mode == 'constant' else
+              (1 - cams.amax(0, keepdim=True))**power)
+        scores = torch.cat([bg, cams]).numpy()
+        present = [0] + [k + 1 for k in range(len(maps)) if maps[k].any()]
+        refined = dense_crf(img, scores[present])
+        return np.asarray(present, np.uint8)[refined.argmax(0)]
+    return background_label(
+        cams, mode, bg_score=bg_score, power=power,
+        alpha=alpha).numpy().astype(np.uint8)
+
+
+def _work(job):
+    """Worker: one image -> PNG (unless present) + confusion vs its mask."""
+    (info, maps_dir, out_dir, classes, kw, sal_dir, num_classes) = job
+    stem = osp.splitext(osp.basename(info['img_path']))[0]
+    out = osp.join(out_dir, stem + '.png')
+    gt_path = info.get('seg_map_path')
+    gt = None
+    if gt_path and osp.isfile(gt_path):
+        gt = imread(gt_path, flag='unchanged', backend='pillow')
+    if osp.isfile(out):
+        label = imread(out, flag='unchanged', backend='pillow')
+        written = False
+    else:
+        img = imread(info['img_path'])
+        if img is None:
+            raise FileNotFoundError(f'image {info["img_path"]} not found')
+        maps = load_cam_maps(
+            map_file(maps_dir, info['img_path']), classes,
+            size=img.shape[:2])['maps']
+        sal = None
+        if kw['mode'] == 'saliency':
+            path = osp.join(sal_dir, stem + '.png')
+            sal = imread(path, flag='grayscale') if osp.isfile(
+                path) else None
+            if sal is None:
+                raise FileNotFoundError(f'saliency map {path} not found')
+            if sal.shape != img.shape[:2]:
+                raise ValueError(f'saliency map {path} is {sal.shape}, the '
+                                 f'image is {img.shape[:2]}')
+        label = pseudo_label(maps, saliency=sal, img=img, **kw)
+        save_palette_png(out, label)
+        written = True
+    conf = None if gt is None else label_confusion(label, gt, num_classes)
+    return written, conf, int((label == 255).sum()), label.size
+
+
+def make_pseudo_labels(maps_dir: str,
+                       data_root: str,
+                       out_dir: str,
+                       split: str = 'trainaug',
+                       mode: str = 'saliency',
+                       saliency_dir: Optional[str] = 'SaliencyMaps',
+                       seg_dir: str = 'SegmentationClassAug',
+                       alpha: Optional[float] = None,
+                       bg_score: float = 0.15,
+                       power: float = 4.0,
+                       crf: bool = False,
+                       workers: int = 2) -> dict:
+    """Write a palette PNG pseudo label per image of a split.
+
+    Existing PNGs (written atomically, so complete) are kept: a killed run
+    resumes. Where masks exist, the labels are scored against them.
+
+    Args:
+        maps_dir (str): Folder of ``.npz`` maps (``tools/generate_maps.py``).
+        data_root (str): VOC-layout root (images, split files, masks).
+        out_dir (str): Output folder of ``<image stem>.png``.
+        split (str): Split name. Defaults to ``'trainaug'``.
+        mode (str): ``'saliency'``, ``'constant'`` or ``'power'``.
+        saliency_dir (str): Saliency PNGs (0-255, named like the images),
+            absolute or relative to ``data_root``.
+        seg_dir (str): Mask folder for the score (missing masks: no score).
+        alpha (float, optional): Class-score floor; default the paper's
+            0.2 in saliency mode, 0 (none) in the threshold modes.
+        bg_score, power, crf: See :func:`pseudo_label`.
+        workers (int): Worker processes (0 = in this process).
+
+    Returns:
+        dict: ``written``, ``skipped``, ``num_images``, ``mIoU`` (ignored
+        pseudo-label pixels count as misses; None without masks),
+        ``ignored_pct`` (share of 255 pixels).
+    """
+    if mode not in MODES:
+        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+    dataset = voc_split_dataset(data_root, split, seg_dir)
+    classes = dataset.metainfo['classes']
+    sal_dir = None
+    if mode == 'saliency':
+        sal_dir = saliency_dir if osp.isabs(saliency_dir) else osp.join(
+            data_root, saliency_dir)
+        if not osp.isdir(sal_dir):
+            raise FileNotFoundError(f'saliency folder {sal_dir} not found')
+    os.makedirs(out_dir, exist_ok=True)
+    remove_stale_temp_files(out_dir)
+    if alpha is None:
+        alpha = 0.2 if mode == 'saliency' else 0.0
+    kw = dict(mode=mode, alpha=alpha, bg_score=bg_score, power=power,
+              crf=crf)
+    jobs = [(dataset.get_data_info(i), maps_dir, out_dir, classes[1:], kw,
+             sal_dir, len(classes)) for i in range(len(dataset))]
+    if workers > 0:
+        # forked workers must not use the parent's OpenMP pool (it hangs);
+        # one torch thread each, as DataLoader workers do
+        with get_context('fork').Pool(
+                workers, initializer=torch.set_num_threads,
+                initargs=(1, )) as pool:
+            results = list(pool.imap(_work, jobs, chunksize=4))
+    else:
+        results = [_work(j) for j in jobs]
+    confs = [r[1] for r in results if r[1] is not None]
+    ignored = sum(r[2] for r in results)
+    total = sum(r[3] for r in results)
+    written = sum(r[0] for r in results)
+    return dict(
+        num_images=len(results),
+        written=written,
+        skipped=len(results) - written,
+        mIoU=round(label_miou(np.sum(confs, 0)), 2) if confs else None,
+        ignored_pct=round(100 * ignored / max(total, 1), 2))

@@ -1,0 +1,112 @@
+"""tools/make_pseudo_labels.py on maps made from the toy masks."""
+import glob
+import json
+import os
+import os.path as osp
+import shutil
+import signal
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from mmdrs.apis.pseudo_labels import make_pseudo_labels
+from mmdrs.datasets import read_split
+
+
+def _gt(root, i):
+    return np.array(Image.open(
+        osp.join(root, 'SegmentationClassAug', f'{i}.png')))
+
+
+def test_modes_score_against_masks(toy_voc, tmp_path, maps_from_masks):
+    maps = maps_from_masks(toy_voc, str(tmp_path / 'maps'))
+    res = make_pseudo_labels(maps, toy_voc, str(tmp_path / 'c'),
+                             mode='constant', workers=0)
+    assert res['num_images'] == 48 and res['written'] == 48
+    assert res['mIoU'] == 100.0 and res['ignored_pct'] == 0
+    ids = read_split(toy_voc, 'trainaug')
+    png = Image.open(str(tmp_path / 'c' / f'{ids[0]}.png'))
+    assert png.mode == 'P'  # palette PNG, mmseg's label layout
+    assert np.array_equal(np.array(png), _gt(toy_voc, ids[0]))
+    # saliency mode with the toy's imperfect saliency: ignores some pixels
+    res = make_pseudo_labels(maps, toy_voc, str(tmp_path / 's'), workers=2)
+    assert 50 < res['mIoU'] < 100 and res['ignored_pct'] > 0
+    again = make_pseudo_labels(maps, toy_voc, str(tmp_path / 's'),
+                               workers=2)
+    assert again['written'] == 0 and again['skipped'] == 48
+    assert again['mIoU'] == res['mIoU']
+
+
+def test_bad_saliency_inputs_name_the_file(toy_voc, tmp_path,
+                                          maps_from_masks):
+    data = str(tmp_path / 'data')
+    shutil.copytree(toy_voc, data)
+    maps = maps_from_masks(data, str(tmp_path / 'maps'), split='train')
+    first = read_split(data, 'train')[0]
+    sal = osp.join(data, 'SaliencyMaps', f'{first}.png')
+    cv2.imwrite(sal, np.zeros((10, 12), np.uint8))
+    with pytest.raises(ValueError, match=f'{first}.png is \\(10, 12\\)'):
+        make_pseudo_labels(maps, data, str(tmp_path / 'o'), split='train',
+                           workers=0)
+    os.remove(sal)
+    with pytest.raises(FileNotFoundError, match=f'{first}.png not found'):
+        make_pseudo_labels(maps, data, str(tmp_path / 'o2'), split='train',
+                           workers=0)
+    with pytest.raises(FileNotFoundError, match='nosal'):
+        make_pseudo_labels(maps, data, str(tmp_path / 'o3'), split='train',
+                           saliency_dir='nosal', workers=0)
+
+
+CRASH = """
+import os, signal, sys
+sys.path.insert(0, {repo!r})
+import mmdrs
+from mmdrs.apis import pseudo_labels as pl
+from mmdrs.utils.atomic import atomic_write
+orig, calls = pl.save_palette_png, [0]
+def crashing(path, label):
+    calls[0] += 1
+    if calls[0] == 6:  # killed while the 6th PNG is half written
+        def half(tmp):
+            open(tmp, 'wb').write(b'\\x89PNG half')
+            os.kill(os.getpid(), signal.SIGKILL)
+        atomic_write(path, half)
+    orig(path, label)
+pl.save_palette_png = crashing
+pl.make_pseudo_labels({maps!r}, {root!r}, {out!r}, workers=0)
+"""
+
+
+def test_killed_run_resumes_without_corrupt_pngs(toy_voc, tmp_path,
+                                                 repo_root, maps_from_masks):
+    maps = maps_from_masks(toy_voc, str(tmp_path / 'maps'), noise=0.3)
+    ref = str(tmp_path / 'ref')
+    make_pseudo_labels(maps, toy_voc, ref, workers=0)
+    out = str(tmp_path / 'out')
+    p = subprocess.run([sys.executable, '-c', CRASH.format(
+        repo=repo_root, maps=maps, root=toy_voc, out=out)],
+        capture_output=True, text=True)
+    assert p.returncode == -signal.SIGKILL, p.stderr[-2000:]
+    done = [f for f in glob.glob(osp.join(out, '*.png')) if '.tmp' not in f]
+    assert len(done) == 5 and len(glob.glob(osp.join(out, '*.tmp*'))) == 1
+    for f in done:  # every PNG present is complete
+        assert np.array_equal(np.array(Image.open(f)),
+                              np.array(Image.open(osp.join(
+                                  ref, osp.basename(f)))))
+    cmd = [sys.executable, 'tools/make_pseudo_labels.py', maps,
+           '--data-root', toy_voc, '--out-dir', out, '--workers', '2']
+    p = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert not glob.glob(osp.join(out, '*.tmp*'))  # the stale one is gone
+    pngs = sorted(f for f in os.listdir(ref) if f.endswith('.png'))
+    assert len(pngs) == 48
+    assert sorted(f for f in os.listdir(out) if f.endswith('.png')) == pngs
+    for f in pngs:
+        assert np.array_equal(np.array(Image.open(osp.join(out, f))),
+                              np.array(Image.open(osp.join(ref, f))))
+    res = json.load(open(osp.join(out, 'pseudo_label_eval.json')))
+    assert res['num_images'] == 48 and res['written'] == 43

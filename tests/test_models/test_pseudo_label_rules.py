@@ -1,0 +1,57 @@
+"""The pseudo-label rules, pixel by pixel on hand-built maps."""
+import numpy as np
+import pytest
+import torch
+
+from mmdrs.apis.pseudo_labels import pseudo_label
+from mmdrs.models.utils import background_label, saliency_label
+
+# 7 pixels in a row, 2 classes; comments give the expected label and why
+CAMS = torch.tensor([
+    [0.10, 0.50, 0.50, 0.95, 0.95, 0.15, 0.30],  # class 1
+    [0.00, 0.30, 0.30, 0.92, 0.10, 0.10, 0.60],  # class 2
+])[:, None, :]
+SAL = torch.tensor([[0, 0, 200, 0, 0, 255, 100]]).float()
+EXPECTED_SAL = [
+    0,  # below alpha, not salient -> background
+    0,  # not salient: background score 1 beats 0.5
+    1,  # salient: background 0, class 1 wins
+    255,  # bg 1, 0.95, 0.92: three channels above 0.9 -> conflict
+    0,  # bg 1 and 0.95: only two above 0.9 -> argmax background
+    255,  # salient but both classes below alpha -> background -> ignore
+    2,  # salient, class 2 wins
+]
+
+
+def test_saliency_rules_pixel_by_pixel():
+    label = saliency_label(CAMS, SAL, alpha=0.2)
+    assert label[0].tolist() == EXPECTED_SAL
+    # alpha matters: without it pixel 5 is class 1 (0.15 > 0.10)
+    assert saliency_label(CAMS, SAL, alpha=0.0)[0, 5] == 1
+    # the same through the pseudo-label entry point, as uint8
+    out = pseudo_label(CAMS.numpy(), 'saliency', saliency=SAL.numpy())
+    assert out.dtype == np.uint8 and out[0].tolist() == EXPECTED_SAL
+
+
+def test_threshold_modes_pixel_by_pixel():
+    # constant 0.15: background unless a class exceeds it
+    assert background_label(CAMS, 'constant', 0.15)[0].tolist() == [
+        0, 1, 1, 1, 1, 0, 2
+    ]
+    assert background_label(CAMS, 'constant', 0.55)[0].tolist() == [
+        0, 0, 0, 1, 1, 0, 2
+    ]
+    # power: bg = (1 - max)^2 -> 0.81, 0.25, 0.25, 0.0025, 0.0025, 0.72, 0.16
+    assert background_label(CAMS, 'power', power=2)[0].tolist() == [
+        0, 1, 1, 1, 1, 0, 2
+    ]
+    # alpha zeroes weak classes first
+    assert background_label(CAMS, 'constant', 0.05, alpha=0.2)[0, 0] == 0
+    assert background_label(CAMS, 'constant', 0.05)[0, 0] == 1
+    with pytest.raises(ValueError, match='constant'):
+        background_label(CAMS, 'otsu')
+
+
+def test_saliency_size_mismatch():
+    with pytest.raises(ValueError, match='differ in size'):
+        saliency_label(CAMS, torch.zeros(2, 7))
