@@ -81,11 +81,13 @@ class VOCImageLabelDataset(PascalVOCDataset):
         self._check_paths()
         data_list = super().load_data_list()
         num_fg = len(self.fg_classes)
+        fg_classes = tuple(self.fg_classes)  # one shared tuple
         labels = None
         if self.label_source == 'file':
             labels = self._read_label_file()
         for info in data_list:
             info['num_fg_classes'] = num_fg
+            info['fg_classes'] = fg_classes
             img_id = osp.splitext(osp.basename(info['img_path']))[0]
             if self.label_source == 'xml':
                 info['img_labels'] = self._labels_from_xml(img_id)

@@ -1,9 +1,10 @@
+from .cam_targets import LoadCAMTargets, max_mask
 from .color_jitter import RandomColorJitter
 from .image_labels import (LoadImageLabels, PackImageLabelInputs,
                            labels_from_seg_map)
 from .pseudo_labels import LoadPseudoLabels
 
 __all__ = [
-    'RandomColorJitter', 'LoadImageLabels', 'LoadPseudoLabels',
+    'LoadCAMTargets', 'max_mask', 'RandomColorJitter', 'LoadImageLabels', 'LoadPseudoLabels',
     'PackImageLabelInputs', 'labels_from_seg_map'
 ]

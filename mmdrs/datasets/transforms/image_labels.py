@@ -2,6 +2,7 @@
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
+from mmengine.structures import PixelData
 from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import TRANSFORMS
 
@@ -77,11 +78,19 @@ class LoadImageLabels(BaseTransform):
 @TRANSFORMS.register_module()
 class PackImageLabelInputs(PackSegInputs):
     """``PackSegInputs`` that also packs ``img_labels`` as
-    ``data_sample.gt_img_labels`` (a uint8 tensor of shape (K,))."""
+    ``data_sample.gt_img_labels`` (a uint8 tensor of shape (K,)) and
+    ``gt_cam_maps`` (H, W, K; :class:`LoadCAMTargets`) as
+    ``data_sample.gt_cam_maps`` (``PixelData`` of shape (K, H, W))."""
 
     def transform(self, results: dict) -> dict:
         packed = super().transform(results)
         if 'img_labels' in results:
             packed['data_samples'].gt_img_labels = torch.as_tensor(
                 np.asarray(results['img_labels'], np.uint8))
+        if 'gt_cam_maps' in results:
+            maps = results['gt_cam_maps']
+            maps = maps[..., None] if maps.ndim == 2 else maps
+            packed['data_samples'].gt_cam_maps = PixelData(
+                data=torch.from_numpy(
+                    np.ascontiguousarray(maps.transpose(2, 0, 1))))
         return packed

@@ -40,6 +40,9 @@ class CAMClassifier(BaseSegmentor):
             (bool, default False: add horizontally flipped passes, batched
             with the originals). Each pass is normalised separately and the
             passes are fused by element-wise max (the paper's inference).
+            ``normalize`` (bool, default True): divide each pass's maps by
+            their maximum; False keeps the ReLU'd values (refined maps,
+            which regress [0, 1] targets).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -57,7 +60,8 @@ class CAMClassifier(BaseSegmentor):
         self.num_classes = self.cam_head.num_classes
         self.train_cfg = train_cfg or {}
         self.test_cfg = dict(
-            bg_score=0.25, use_gt_labels=True, scales=None, flip=False)
+            bg_score=0.25, use_gt_labels=True, scales=None, flip=False,
+            normalize=True)
         self.test_cfg.update(test_cfg or {})
         self.align_corners = False
 
@@ -108,7 +112,11 @@ class CAMClassifier(BaseSegmentor):
                 maps = maps[None]
             for m in maps:
                 logits.append(self.cam_head.logits(m))
-                cams = normalize_cams(m, size)
+                if self.test_cfg['normalize']:
+                    cams = normalize_cams(m, size)
+                else:
+                    cams = F.interpolate(F.relu(m), size=size,
+                                         mode='bilinear', align_corners=False)
                 fused = cams if fused is None else torch.maximum(fused, cams)
         return fused, torch.stack(logits).mean(0)
 
