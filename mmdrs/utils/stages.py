@@ -36,13 +36,14 @@ def write_json_atomic(path: str, obj) -> None:
 
 
 def last_val_metrics(work_dir: str) -> Optional[dict]:
-    """The last validation row (with ``cam/mIoU``) of a run's scalars."""
+    """The last validation row (with ``cam/mIoU`` or ``mIoU``) of a run's
+    scalars."""
     rows = []
     for f in sorted(
             glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
         with open(f) as fh:
             rows += [json.loads(line) for line in fh if line.strip()]
-    val = [r for r in rows if 'cam/mIoU' in r]
+    val = [r for r in rows if 'cam/mIoU' in r or 'mIoU' in r]
     train = [r for r in rows if 'loss' in r and 'time' in r]
     if not val:
         return None
@@ -53,11 +54,50 @@ def last_val_metrics(work_dir: str) -> Optional[dict]:
     return out
 
 
+def run_stage(name: str, out_dir: str, fn, force: bool = False) -> dict:
+    """Run ``fn() -> dict`` unless ``out_dir/stage_done.json`` exists.
+
+    For non-training stages (maps, pseudo labels ...) whose tools skip the
+    files they already wrote: an interrupted stage re-runs and finishes the
+    rest; a finished one returns its recorded result at once.
+
+    Returns:
+        dict: ``fn``'s result plus ``stage`` and ``seconds``.
+    """
+    done = osp.join(out_dir, 'stage_done.json')
+    if osp.isfile(done) and not force:
+        with open(done) as f:
+            return json.load(f)
+    os.makedirs(out_dir, exist_ok=True)
+    print(f'[stage {name}] -> {out_dir}', flush=True)
+    t0 = time.time()
+    result = dict(stage=name)
+    result.update(fn())
+    result['seconds'] = round(time.time() - t0, 1)
+    write_json_atomic(done, result)
+    return result
+
+
+def run_tool(name: str, cmd: Sequence[str], log_path: str) -> None:
+    """Run a tool subprocess (repo root as cwd), appending to ``log_path``;
+    failure raises ``RuntimeError`` with the log's tail."""
+    print(f'[stage {name}] {" ".join(cmd)}', flush=True)
+    with open(log_path, 'a') as log:
+        proc = subprocess.run(
+            list(cmd), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        raise RuntimeError(f'stage {name} failed (exit {proc.returncode}); '
+                           f'log: {log_path}\n{tail}')
+
+
 def train_stage(name: str,
                 config: str,
                 work_dir: str,
                 cfg_options: Sequence[str] = (),
-                force: bool = False) -> dict:
+                force: bool = False,
+                gpus: int = 1) -> dict:
     """Train ``config`` into ``work_dir`` unless already done.
 
     Args:
@@ -66,6 +106,8 @@ def train_stage(name: str,
         work_dir (str): The stage's work dir.
         cfg_options (Sequence[str]): ``--cfg-options`` items.
         force (bool): Re-run even if the done-marker exists.
+        gpus (int): More than 1 launches ``tools/dist_train.sh`` with that
+            many processes.
 
     Returns:
         dict: ``stage``, ``config``, ``checkpoint``, ``seconds`` and the
@@ -76,25 +118,18 @@ def train_stage(name: str,
         with open(done) as f:
             return json.load(f)
     os.makedirs(work_dir, exist_ok=True)
-    cmd = [
-        sys.executable,
-        osp.join(REPO, 'tools', 'train.py'), config, '--work-dir', work_dir
-    ]
+    if gpus > 1:
+        cmd = ['bash', osp.join(REPO, 'tools', 'dist_train.sh'), config,
+               str(gpus), '--work-dir', work_dir]
+    else:
+        cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
+               '--work-dir', work_dir]
     if cfg_options:
         cmd += ['--cfg-options', *cfg_options]
     if osp.isfile(osp.join(work_dir, 'last_checkpoint')) and not force:
         cmd.append('--resume')
-    print(f'[stage {name}] {" ".join(cmd)}', flush=True)
     t0 = time.time()
-    log_path = osp.join(work_dir, 'stage.log')
-    with open(log_path, 'a') as log:
-        proc = subprocess.run(
-            cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    if proc.returncode != 0:
-        with open(log_path) as f:
-            tail = f.read()[-3000:]
-        raise RuntimeError(f'stage {name} failed (exit {proc.returncode}); '
-                           f'log: {log_path}\n{tail}')
+    run_tool(name, cmd, osp.join(work_dir, 'stage.log'))
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         ckpt = f.read().strip()
     result = dict(

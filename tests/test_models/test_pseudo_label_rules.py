@@ -55,3 +55,18 @@ def test_threshold_modes_pixel_by_pixel():
 def test_saliency_size_mismatch():
     with pytest.raises(ValueError, match='differ in size'):
         saliency_label(CAMS, torch.zeros(2, 7))
+
+
+def test_dense_crf_keeps_a_clear_label():
+    pytest.importorskip('pydensecrf', reason='optional crf extra')
+    rng = np.random.default_rng(0)
+    img = np.full((20, 24, 3), 40, np.uint8)
+    img[5:15, 6:18] = 220  # a bright square
+    maps = np.zeros((2, 20, 24), np.float32)
+    maps[0, 4:16, 5:19] = 0.9  # a slightly too large, noisy map
+    maps[0] += rng.random(maps[0].shape).astype(np.float32) * 0.1
+    label = pseudo_label(maps, 'constant', bg_score=0.5, img=img, crf=True)
+    assert label.dtype == np.uint8 and set(np.unique(label)) <= {0, 1}
+    # the CRF pulls the label onto the bright square
+    assert (label[5:15, 6:18] == 1).mean() > 0.9
+    assert (label[:3] == 0).all()

@@ -28,7 +28,7 @@ from PIL import Image  # noqa: E402
 
 import mmdrs  # noqa: E402,F401
 from mmdrs.datasets import read_split  # noqa: E402
-from mmdrs.utils.atomic import atomic_write  # noqa: E402
+from mmdrs.visualization import heatmap_overlay, write_image  # noqa: E402
 
 
 def load_run(run_dir):
@@ -55,10 +55,7 @@ def render(model, img_bgr, labels, size):
         cams, _ = model.multiscale_cams(x)
     cam = cams[0, labels].amax(0).numpy() if labels else np.zeros(
         (size, size), np.float32)
-    cam = cv2.resize(cam, img_bgr.shape[1::-1])
-    heat = cv2.applyColorMap((cam * 255).astype(np.uint8),
-                             cv2.COLORMAP_JET)
-    return cv2.addWeighted(img_bgr, 0.5, heat, 0.5, 0)
+    return heatmap_overlay(img_bgr, cam)
 
 
 def main():
@@ -86,12 +83,7 @@ def main():
             labels = [int(v) - 1 for v in np.unique(lab) if 0 < v < 255]
             row.append(render(model, img, labels, args.size))
         rows.append(np.concatenate(row, 1))
-    grid = np.concatenate(rows, 0)
-    def write(tmp):
-        if not cv2.imwrite(tmp, grid):
-            raise OSError(f'could not write {args.out}')
-
-    atomic_write(args.out, write)
+    write_image(args.out, np.concatenate(rows, 0))
     print(f'wrote {args.out}: rows = {args.runs}')
 
 

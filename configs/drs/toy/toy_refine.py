@@ -4,7 +4,7 @@
 # fewer epochs; see the README's "Where we differ").
 _base_ = ['../voc_refine.py']
 data_root = 'data/toy_voc'
-maps_dir = 'work_dirs/toy/maps/drs_trainaug'
+maps_dir = 'work_dirs/toy/maps/drs'  # as tools/run_pipeline.py writes
 model = dict(
     data_preprocessor=dict(
         size=(112, 112), mean=[127.0, 127.0, 127.0],
