@@ -222,7 +222,7 @@ class Pipeline:
             self.results['segmentation'] = self.train(
                 'segmentation', self.profile['seg'], opts)
         if 'report' in st:
-            self.report(time.time() - t_all)
+            self.report(t_all)
 
     def pseudo_labels(self, out):
         from mmdrs.apis.pseudo_labels import make_pseudo_labels
@@ -247,7 +247,7 @@ class Pipeline:
         self.results['pseudo-labels'] = run_stage('pseudo-labels', out, fn,
                                                   self.a.force)
 
-    def report(self, wall):
+    def report(self, t_start):
         names = [n for n in ('no-drs', 'drs', 'refined')
                  if osp.isfile(self.path('maps', n, 'stage_done.json'))]
         if names:
@@ -273,6 +273,7 @@ class Pipeline:
                   for r in rows]
         table = '\n'.join(lines)
         print('\n' + table)
+        wall = time.time() - t_start
         print(f'\n[pipeline] wall time of this run {wall:.1f} s; stage times '
               f'add up to {sum(r[4] for r in rows):.1f} s')
         write_text_atomic(self.path('results.md'), table + '\n')
