@@ -9,9 +9,10 @@ previous run was interrupted; ``--stages`` selects some):
                    chosen by docs/drs_placement.md; VOC: the paper's
                    learnable DRS, ``configs/drs/voc_cls.py``);
 ``drs-learnable``  toy only: learnable delta at the same place;
-``maps``           multi-scale maps of the no-DRS and DRS classifiers for
-                   train_aug (``tools/generate_maps.py``), CAM mIoU on the
-                   ``train`` split (``tools/analysis/eval_maps.py``);
+``maps``           multi-scale maps of the DRS classifier for train_aug
+                   (``tools/generate_maps.py``; the refinement targets) and
+                   of the no-DRS one for ``train``, CAM mIoU on ``train``
+                   (``tools/analysis/eval_maps.py``);
 ``refine``         refinement learning on the DRS maps
                    (``configs/drs/*refine.py``);
 ``refined-maps``   the refiner's maps for train_aug, their mIoU on ``train``;
@@ -147,14 +148,14 @@ class Pipeline:
                                f'{self.path(name, "stage_done.json")})')
         return res['checkpoint']
 
-    def maps(self, name, config, ckpt, out):
-        """Maps of train_aug, evaluated on train (both protocols)."""
+    def maps(self, name, config, ckpt, out, split='trainaug'):
+        """Maps of ``split``, evaluated on train (both protocols)."""
         from mmdrs.apis import evaluate_maps
         root = self.a.data_root
 
         def fn():
             cmd = [sys.executable, 'tools/generate_maps.py', config, ckpt,
-                   '--out-dir', out, '--split', 'trainaug', '--cfg-options',
+                   '--out-dir', out, '--split', split, '--cfg-options',
                    f'test_dataloader.dataset.data_root={root}']
             if self.a.gpus > 1:
                 cmd = ['bash', 'tools/dist_generate_maps.sh', config, ckpt,
@@ -187,10 +188,12 @@ class Pipeline:
                 self.results[name] = self.train(name, config, opts)
         cls_cfg = {n: c for n, c, _ in cls}
         if 'maps' in st:
-            for name in ('no-drs', 'drs'):
+            # the DRS maps of train_aug are the refinement targets; the
+            # plain classifier's are for comparison: train split only
+            for name, split in (('no-drs', 'train'), ('drs', 'trainaug')):
                 self.results[f'maps-{name}'] = self.maps(
                     f'maps-{name}', cls_cfg[name], self.checkpoint(name),
-                    self.path('maps', name))
+                    self.path('maps', name), split)
         refine_cfg = self.profile['refine']
         if 'refine' in st:
             self.results['refine'] = self.train('refine', refine_cfg, [
