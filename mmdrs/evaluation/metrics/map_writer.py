@@ -66,26 +66,23 @@ class CAMMapWriter(BaseMetric):
                 raise ValueError(
                     f'{ds["img_path"]}: the model predicts {maps.shape[0]} '
                     f'class maps, the dataset has {len(classes)} classes')
-            if self.out_size is not None:
-                maps = F.interpolate(
-                    maps[None], self.out_size, mode='bilinear',
-                    align_corners=False)[0]
             if 'gt_img_labels' in ds:
                 present = ds['gt_img_labels'] > 0
             else:
                 present = ds['pred_img_logits'] > 0
             labels = torch.nonzero(present.flatten()).flatten().tolist()
+            maps = maps[labels]  # only the image's classes from here on
+            if self.out_size is not None:
+                maps = F.interpolate(
+                    maps[None], self.out_size, mode='bilinear',
+                    align_corners=False)[0] if len(labels) else maps.new_zeros(
+                        (0, *self.out_size))
+            job = (map_file(self.out_dir, ds['img_path']),
+                   quantize_maps(maps), labels, classes)
             if self._pool is None:
-                self.results.append(
-                    save_cam_maps(
-                        map_file(self.out_dir, ds['img_path']),
-                        quantize_maps(maps[labels]), labels, classes))
-                continue
-            self._pending.append(
-                self._pool.submit(save_cam_maps,
-                                  map_file(self.out_dir, ds['img_path']),
-                                  quantize_maps(maps[labels]), labels,
-                                  classes))
+                self.results.append(save_cam_maps(*job))
+            else:
+                self._pending.append(self._pool.submit(save_cam_maps, *job))
         # bounded queue: memory stays flat however slow the disk is
         while self._pending and (self._pending[0].done() or
                                  len(self._pending) > self._max_pending):
