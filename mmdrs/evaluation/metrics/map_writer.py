@@ -61,17 +61,18 @@ class CAMMapWriter(BaseMetric):
             if 'seg_logits' not in ds:
                 raise KeyError(f'{ds.get("img_path", "?")}: CAMMapWriter '
                                'needs seg_logits in the data sample')
-            maps = ds['seg_logits']['data'][1:].float()
-            if maps.shape[0] != len(classes):
+            data = ds['seg_logits']['data']  # [background, K maps]
+            if data.shape[0] - 1 != len(classes):
                 raise ValueError(
-                    f'{ds["img_path"]}: the model predicts {maps.shape[0]} '
-                    f'class maps, the dataset has {len(classes)} classes')
+                    f'{ds["img_path"]}: the model predicts {data.shape[0] - 1}'
+                    f' class maps, the dataset has {len(classes)} classes')
             if 'gt_img_labels' in ds:
                 present = ds['gt_img_labels'] > 0
             else:
                 present = ds['pred_img_logits'] > 0
             labels = torch.nonzero(present.flatten()).flatten().tolist()
-            maps = maps[labels]  # only the image's classes from here on
+            # only the image's classes from here on
+            maps = data[[k + 1 for k in labels]].float()
             if self.out_size is not None:
                 maps = F.interpolate(
                     maps[None], self.out_size, mode='bilinear',
