@@ -18,8 +18,9 @@ from typing import Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from ..utils.atomic import atomic_write, remove_stale_temp_files
+from ..utils.atomic import remove_stale_temp_files
 from ..utils.runner_cfg import load_runner_config
+from ..utils.stages import write_json_atomic
 
 #: The paper's inference: image squashed to 320x320, run at these sizes.
 PAPER_SCALES = (256, 320, 384)
@@ -115,12 +116,7 @@ def check_map_meta(out_dir: str, meta: dict) -> None:
         return
     if int(os.environ.get('RANK', 0)) == 0:
         os.makedirs(out_dir, exist_ok=True)
-
-        def write(tmp):
-            with open(tmp, 'w') as f:
-                json.dump(meta, f, indent=2)
-
-        atomic_write(path, write)
+        write_json_atomic(path, meta)
 
 
 def generate_maps(config: str, checkpoint: str, out_dir: str,

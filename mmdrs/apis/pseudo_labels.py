@@ -10,7 +10,7 @@ from mmcv import imread
 
 from ..datasets.toy_voc import save_palette_png
 from ..evaluation.functional import label_confusion, label_miou
-from ..fileio import load_cam_maps, map_file
+from ..fileio import load_cam_maps, load_saliency, map_file
 from ..models.utils import background_label, saliency_label
 from ..models.utils.crf import dense_crf
 from ..utils.atomic import remove_stale_temp_files
@@ -87,14 +87,7 @@ def _work(job):
             size=img.shape[:2])['maps']
         sal = None
         if kw['mode'] == 'saliency':
-            path = osp.join(sal_dir, stem + '.png')
-            sal = imread(path, flag='grayscale') if osp.isfile(
-                path) else None
-            if sal is None:
-                raise FileNotFoundError(f'saliency map {path} not found')
-            if sal.shape != img.shape[:2]:
-                raise ValueError(f'saliency map {path} is {sal.shape}, the '
-                                 f'image is {img.shape[:2]}')
+            sal = load_saliency(sal_dir, info['img_path'], img.shape[:2])
         label = pseudo_label(maps, saliency=sal, img=img, **kw)
         save_palette_png(out, label)
         written = True

@@ -5,12 +5,12 @@ from typing import Optional, Sequence
 
 import numpy as np
 import torch
-from mmcv import imread
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
+from ...fileio import load_saliency
 from ...models.utils import saliency_label
 from ..functional import (cam_confusion, label_confusion, label_miou,
                           threshold_sweep_summary)
@@ -88,16 +88,9 @@ class CAMIoUMetric(BaseMetric):
 
     def _load_saliency(self, img_path: str, shape) -> torch.Tensor:
         sal_dir = self.saliency_dir
-        if not osp.isabs(sal_dir):
+        if not osp.isabs(sal_dir):  # relative to the dataset root
             sal_dir = osp.join(osp.dirname(osp.dirname(img_path)), sal_dir)
-        name = osp.splitext(osp.basename(img_path))[0] + '.png'
-        path = osp.join(sal_dir, name)
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'saliency map {path} not found')
-        sal = imread(path, flag='grayscale')
-        if sal.shape != tuple(shape):
-            raise ValueError(f'saliency map {path} is {sal.shape}, the '
-                             f'image is {tuple(shape)}')
+        sal = load_saliency(sal_dir, img_path, shape)
         return torch.from_numpy(sal.astype(np.float32))
 
     def compute_metrics(self, results: list) -> dict:

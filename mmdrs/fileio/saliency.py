@@ -1,0 +1,29 @@
+"""Saliency maps (the DRS paper's background cue) on disk."""
+import os.path as osp
+from typing import Tuple
+
+import numpy as np
+from mmcv import imread
+
+
+def load_saliency(sal_dir: str, img_path: str,
+                  shape: Tuple[int, int]) -> np.ndarray:
+    """Read ``<sal_dir>/<image stem>.png`` (grey, 0-255) for an image.
+
+    Args:
+        sal_dir (str): Saliency folder.
+        img_path (str): The image the map belongs to (only its stem is used).
+        shape (tuple): The image's (H, W); another size raises ``ValueError``.
+
+    Returns:
+        ndarray: uint8 (H, W) saliency.
+    """
+    stem = osp.splitext(osp.basename(img_path))[0]
+    path = osp.join(sal_dir, stem + '.png')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'saliency map {path} not found')
+    sal = imread(path, flag='grayscale')
+    if sal.shape != tuple(shape):
+        raise ValueError(f'saliency map {path} is {sal.shape}, the '
+                         f'image is {tuple(shape)}')
+    return sal
