@@ -9,17 +9,17 @@ from typing import Callable
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
     """Call ``write(tmp_path)`` and rename the result to ``path``.
 
-    The temporary file keeps ``path``'s extension (writers such as
-    ``cv2.imwrite`` choose the format from it). A reader never sees a
-    half-written ``path``; on failure the temporary file is removed.
+    The temporary file is a hidden sibling ``.<stem>.tmp<pid><ext>``: it keeps
+    ``path``'s extension (writers such as ``cv2.imwrite`` choose the format
+    from it) but a listing such as ``*.npz`` never counts it. A reader never
+    sees a half-written ``path``; on failure the temporary file is removed.
 
     Args:
         path (str): Final file path.
         write (Callable[[str], None]): Writes the content to the path it is
             given; raises on failure.
     """
-    root, ext = osp.splitext(path)
-    tmp = f'{root}.tmp{os.getpid()}{ext}'
+    tmp = temp_path(path)
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -28,14 +28,36 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
             os.remove(tmp)
 
 
+def temp_path(path: str, pid: int = None) -> str:
+    """The temporary name :func:`atomic_write` uses for ``path``.
+
+    Args:
+        path (str): Final file path.
+        pid (int, optional): Writer process id. Defaults to this process.
+
+    Returns:
+        str: ``<dir>/.<stem>.tmp<pid><ext>``.
+    """
+    folder, name = osp.split(path)
+    stem, ext = osp.splitext(name)
+    pid = os.getpid() if pid is None else pid
+    return osp.join(folder, f'.{stem}.tmp{pid}{ext}')
+
+
 def remove_stale_temp_files(out_dir: str) -> int:
     """Delete temporary files left by killed writers (their process is gone).
 
-    :func:`atomic_write` names them
-    ``<stem>.tmp<pid><ext>``; a live process's files are kept.
+    :func:`atomic_write` names them ``.<stem>.tmp<pid><ext>``; a live
+    process's files are kept.
+
+    Args:
+        out_dir (str): Folder to clean.
+
+    Returns:
+        int: Number of files removed.
     """
     removed = 0
-    for path in glob.glob(osp.join(out_dir, '*.tmp*')):
+    for path in glob.glob(osp.join(out_dir, '.*.tmp*')):
         m = re.search(r'\.tmp(\d+)', osp.basename(path))
         if m and not osp.exists(f'/proc/{m.group(1)}'):
             os.remove(path)

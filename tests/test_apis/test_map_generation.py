@@ -66,7 +66,7 @@ def test_generate_format_resume_and_eval(tiny_checkpoint, toy_voc,
         assert m.dtype == np.uint8 and m.shape == (len(labels), *gt.shape)
         assert m.max() >= 240  # normalised to 1 (then resized to the image)
     assert osp.isfile(osp.join(out, 'maps_meta.json'))
-    assert not glob.glob(osp.join(out, '*.tmp*'))
+    assert not glob.glob(osp.join(out, '.*.tmp*'))
 
     # everything present: nothing is recomputed
     p = _run(_gen(repo_root, cfg, ckpt, out), repo_root)
@@ -169,7 +169,7 @@ def test_killed_run_resumes_to_the_same_files(tiny_checkpoint, repo_root,
     p = _run(_gen(repo_root, cfg, ckpt, out), repo_root)
     assert p.returncode == 0, p.stderr[-3000:]
     assert f'{24 - done}/{24 - done} images' in p.stdout
-    assert not glob.glob(osp.join(out, '*.tmp*'))
+    assert not glob.glob(osp.join(out, '.*.tmp*'))
     _assert_same(_load_all(out), _load_all(ref), max_step=1)
 
 

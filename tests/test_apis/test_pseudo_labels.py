@@ -92,7 +92,7 @@ def test_killed_run_resumes_without_corrupt_pngs(toy_voc, tmp_path,
         capture_output=True, text=True)
     assert p.returncode == -signal.SIGKILL, p.stderr[-2000:]
     done = [f for f in glob.glob(osp.join(out, '*.png')) if '.tmp' not in f]
-    assert len(done) == 5 and len(glob.glob(osp.join(out, '*.tmp*'))) == 1
+    assert len(done) == 5 and len(glob.glob(osp.join(out, '.*.tmp*'))) == 1
     for f in done:  # every PNG present is complete
         assert np.array_equal(np.array(Image.open(f)),
                               np.array(Image.open(osp.join(
@@ -101,7 +101,7 @@ def test_killed_run_resumes_without_corrupt_pngs(toy_voc, tmp_path,
            '--data-root', toy_voc, '--out-dir', out, '--workers', '2']
     p = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr[-2000:]
-    assert not glob.glob(osp.join(out, '*.tmp*'))  # the stale one is gone
+    assert not glob.glob(osp.join(out, '.*.tmp*'))  # the stale one is gone
     pngs = sorted(f for f in os.listdir(ref) if f.endswith('.png'))
     assert len(pngs) == 48
     assert sorted(f for f in os.listdir(out) if f.endswith('.png')) == pngs
