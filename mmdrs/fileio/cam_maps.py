@@ -16,6 +16,7 @@ at the original size and compresses them (CAMs are smooth): see
 ``tools/benchmarks/map_generation.py`` for bytes/image.
 """
 import os.path as osp
+import zipfile
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
@@ -24,6 +25,26 @@ import torch
 from ..utils.atomic import atomic_write
 
 MAP_SUFFIX = '.npz'
+#: zlib level of the ``.npz`` members. numpy's ``savez_compressed`` uses 6;
+#: 3 writes the toy's 384 px maps 2.5x faster (2.8 vs 6.9 ms/image) for
+#: 15 % more bytes (32 vs 28 KiB/image).
+COMPRESS_LEVEL = 3
+
+
+def write_npz(path: str, arrays: dict, level: int = COMPRESS_LEVEL) -> None:
+    """``np.savez_compressed`` with a chosen zlib level (same file format).
+
+    Args:
+        path (str): Output file.
+        arrays (dict): Member name -> array (no object arrays).
+        level (int): zlib level, 0-9.
+    """
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED,
+                         compresslevel=level) as zf:
+        for name, arr in arrays.items():
+            with zf.open(name + '.npy', 'w', force_zip64=True) as f:
+                np.lib.format.write_array(
+                    f, np.asanyarray(arr), allow_pickle=False)
 
 
 def map_file(out_dir: str, img_path: str) -> str:
@@ -68,12 +89,8 @@ def save_cam_maps(path: str, maps, labels: Sequence[int],
         maps = quantize_maps(maps)
 
     def write(tmp):
-        with open(tmp, 'wb') as f:
-            np.savez_compressed(
-                f,
-                maps=maps,
-                labels=labels,
-                classes=np.asarray(list(classes), dtype=str))
+        write_npz(tmp, dict(maps=maps, labels=labels,
+                            classes=np.asarray(list(classes), dtype=str)))
 
     atomic_write(path, write)
     return osp.getsize(path)

@@ -154,3 +154,13 @@ def test_class_subset_with_xml_and_skip(toy_voc):
 def test_transform_requires_a_source():
     with pytest.raises(KeyError, match='LoadAnnotations'):
         LoadImageLabels()(dict(img_path='a.jpg'))
+
+
+def test_uint8_masks_counted_like_other_dtypes():
+    rng = np.random.default_rng(0)
+    mask = rng.choice([0, 3, 7, 20, 255], size=(37, 41)).astype(np.uint8)
+    fast = labels_from_seg_map(mask, 20)
+    assert np.array_equal(fast, labels_from_seg_map(mask.astype(np.int32), 20))
+    assert np.flatnonzero(fast).tolist() == [2, 6, 19]
+    with pytest.raises(ValueError, match='label value 21 exceeds'):
+        labels_from_seg_map(np.array([[0, 21]], np.uint8), 20)

@@ -48,3 +48,22 @@ def test_bad_inputs_name_the_file(tmp_path):
         save_cam_maps(path, np.zeros((2, 3, 3)), [0], CLASSES)
     with pytest.raises(ValueError, match='out of range'):
         save_cam_maps(path, np.zeros((1, 3, 3)), [4], CLASSES)
+
+
+def test_write_npz_is_numpys_format_at_any_level(tmp_path):
+    from mmdrs.fileio.cam_maps import write_npz
+    rng = np.random.default_rng(1)
+    smooth = np.repeat(rng.integers(0, 255, (3, 40, 1)), 60, axis=2)
+    arrays = dict(maps=smooth.astype(np.uint8), labels=np.arange(3),
+                  classes=np.asarray(CLASSES, dtype=str))
+    sizes = {}
+    for level in (0, 3, 9):
+        path = str(tmp_path / f'l{level}.npz')
+        write_npz(path, arrays, level)
+        with np.load(path) as f:
+            assert sorted(f.files) == sorted(arrays)
+            for k, v in arrays.items():
+                assert f[k].dtype == v.dtype
+                assert np.array_equal(f[k], v)
+        sizes[level] = (tmp_path / f'l{level}.npz').stat().st_size
+    assert sizes[9] <= sizes[3] < sizes[0]  # level 0 stores, others deflate

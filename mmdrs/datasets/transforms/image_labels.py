@@ -15,7 +15,10 @@ def labels_from_seg_map(seg_map: np.ndarray,
     Value 0 is background, ``ignore_index`` is ignored, value ``c`` sets
     entry ``c - 1``.
     """
-    values = np.unique(seg_map)
+    if seg_map.dtype == np.uint8:  # counting is ~10x faster than sorting
+        values = np.flatnonzero(np.bincount(seg_map.ravel(), minlength=256))
+    else:
+        values = np.unique(seg_map)
     values = values[(values != 0) & (values != ignore_index)]
     if values.size and values.max() > num_fg_classes:
         raise ValueError(f'label value {int(values.max())} exceeds the '
