@@ -41,6 +41,10 @@ def parse_args(argv=None):
     p.add_argument('--out-size', type=int, nargs=2, metavar=('H', 'W'),
                    help='store maps at this size (default: original size)')
     p.add_argument('--batch-size', type=int, help='images per batch')
+    p.add_argument('--no-channels-last', dest='channels_last',
+                   action='store_false', default=None,
+                   help='keep the NCHW memory format (default: channels-last'
+                   ' convolutions, same maps up to float rounding)')
     add_runner_args(p)
     args = p.parse_args(argv)
     set_local_rank_env(args.local_rank)
@@ -58,6 +62,7 @@ def main(argv=None):
         flip=args.flip,
         out_size=tuple(args.out_size) if args.out_size else None,
         batch_size=args.batch_size,
+        channels_last=args.channels_last,
         launcher=args.launcher,
         cfg_options=args.cfg_options)
     print(f'maps in {args.out_dir}: {res}')

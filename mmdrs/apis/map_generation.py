@@ -35,6 +35,7 @@ def build_map_config(config: str,
                      flip: Optional[bool] = None,
                      out_size: Optional[Tuple[int, int]] = None,
                      batch_size: Optional[int] = None,
+                     channels_last: Optional[bool] = None,
                      launcher: str = 'none',
                      cfg_options: Optional[dict] = None) -> Config:
     """The Runner config of a map-generation job.
@@ -54,6 +55,10 @@ def build_map_config(config: str,
         out_size (tuple, optional): Fixed (H, W) of the stored maps; default
             ``map_cfg.out_size``, else None = the original image size.
         batch_size (int, optional): Images per batch.
+        channels_last (bool, optional): Run the model in the channels-last
+            memory format (:class:`~mmdrs.engine.ChannelsLastHook`; same
+            maps up to float rounding, faster convolutions). Defaults to
+            ``map_cfg.channels_last``, else True.
         launcher (str): Job launcher (``none`` / ``pytorch`` ...).
         cfg_options (dict, optional): Extra overrides.
 
@@ -64,10 +69,12 @@ def build_map_config(config: str,
         raise FileNotFoundError(f'checkpoint file {checkpoint} not found')
     cfg = load_runner_config(config, launcher, cfg_options,
                              osp.join(out_dir, 'logs'))
-    map_cfg = dict(scales=PAPER_SCALES, flip=False, out_size=None)
+    map_cfg = dict(
+        scales=PAPER_SCALES, flip=False, out_size=None, channels_last=True)
     map_cfg.update(cfg.get('map_cfg', None) or {})
     for key, value in (('scales', scales), ('flip', flip),
-                       ('out_size', out_size)):
+                       ('out_size', out_size),
+                       ('channels_last', channels_last)):
         if value is not None:
             map_cfg[key] = value
     map_cfg['scales'] = [int(s) for s in map_cfg['scales']]
@@ -91,6 +98,8 @@ def build_map_config(config: str,
     cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
         dict(type='ProgressBarHook', interval=1)
     ]
+    if map_cfg['channels_last']:
+        cfg.custom_hooks.append(dict(type='ChannelsLastHook'))
     cfg.default_hooks.visualization = dict(
         type='SegVisualizationHook', draw=False)
     return cfg

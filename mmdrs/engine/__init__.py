@@ -1,4 +1,6 @@
-from .hooks import ProgressBarHook
+from .hooks import ChannelsLastHook, ProgressBarHook
 from .optim_constructor import BiasLrMultOptimWrapperConstructor
 
-__all__ = ['BiasLrMultOptimWrapperConstructor', 'ProgressBarHook']
+__all__ = [
+    'BiasLrMultOptimWrapperConstructor', 'ChannelsLastHook', 'ProgressBarHook'
+]
