@@ -1,3 +1,4 @@
+from . import losses, necks  # noqa: F401
 from .backbones import (LITE0_IMAGENET, DRSBackbone, EfficientNetLite,
                         VGG16D1)
 from .heads import DeepLabV2Head, MultiLabelCAMHead

@@ -1,0 +1,20 @@
+"""Losses, one per file, registered in mmseg's ``MODELS``.
+
+Two kinds live here:
+
+* ordinary mmseg decode-head losses (``loss_decode`` entries), called as
+  ``loss(seg_logits, seg_label, weight=None, ignore_index=255)``;
+* **extra losses** of :class:`~mmdrs.models.WSSSEncoderDecoder`
+  (``extra_losses=[...]``), which need more than logits and labels - the
+  image-level tags, the image itself, the padding. They are called as::
+
+      loss(seg_logits,    # (B, C, h, w) logits at the loss resolution
+           seg_label,     # (B, h, w) int64 labels there, 255 = ignore
+           data_samples,  # mmseg SegDataSamples: metainfo, gt_img_labels
+           images=...,    # (B, 3, h, w) float RGB in 0-255 (padding 0)
+           valid_mask=...)  # (B, h, w) bool, False on padding
+
+  and return a scalar tensor already multiplied by their ``loss_weight``;
+  their ``loss_name`` property (``'loss_xxx'``) names the log entry. They
+  accept and ignore keyword arguments they do not use.
+"""

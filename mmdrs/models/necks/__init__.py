@@ -1,0 +1,2 @@
+"""Necks (modules between a backbone and a head), registered in mmseg's
+``MODELS``."""
