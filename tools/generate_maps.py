@@ -40,6 +40,10 @@ def parse_args(argv=None):
                    help='add horizontally flipped passes')
     p.add_argument('--out-size', type=int, nargs=2, metavar=('H', 'W'),
                    help='store maps at this size (default: original size)')
+    p.add_argument('--quantize', choices=['round', 'floor'],
+                   help="uint8 quantisation (default: config's "
+                   "map_cfg.quantize, else round; 'floor' as the authors' "
+                   'map generator)')
     p.add_argument('--batch-size', type=int, help='images per batch')
     p.add_argument('--no-channels-last', dest='channels_last',
                    action='store_false', default=None,
@@ -61,6 +65,7 @@ def main(argv=None):
         scales=args.scales,
         flip=args.flip,
         out_size=tuple(args.out_size) if args.out_size else None,
+        quantize=args.quantize,
         batch_size=args.batch_size,
         channels_last=args.channels_last,
         launcher=args.launcher,

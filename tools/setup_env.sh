@@ -48,6 +48,9 @@ fi
 if [ -f "$ROOT/setup.py" ]; then
   "${PIP[@]}" --no-build-isolation -e "$ROOT[pretrained]"
 fi
+# 8. the crf extra (dense CRF: pseudo labels, test-time "+CRF"); a small C++
+#    build (~30 s), in its own isolated build environment (it needs Cython).
+"${PIP[@]}" pydensecrf2
 rm -f "$VENV"/.mmdrs-env-*
 touch "$STAMP"
 echo "[setup_env] done in $(( $(date +%s) - start )) s" >&2

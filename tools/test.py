@@ -35,6 +35,12 @@ def parse_args():
     add_runner_args(parser)
     parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
+    parser.add_argument(
+        '--crf',
+        action='store_true',
+        help="refine the predictions with a dense CRF (the papers' '+CRF' "
+        "rows; settings from the config's crf_cfg, else the DRS authors' "
+        'DeepLab ones; needs the crf extra: pip install -e .[crf])')
     args = parser.parse_args()
     set_local_rank_env(args.local_rank)
     return args
@@ -57,6 +63,12 @@ def main():
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
+    if args.crf:  # wraps the model (or replaces the TTA wrapper)
+        module = cfg.model.module if args.tta else cfg.model
+        cfg.model = dict(
+            type='DenseCRFPostProcessor',
+            module=module,
+            crf=cfg.get('crf_cfg', None))
     if args.out is not None:  # mmseg's IoUMetric writes the predictions
         evaluators = cfg.test_evaluator if isinstance(
             cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]

@@ -1,6 +1,7 @@
 # Copyright (c) mmdrs contributors. Interface of mmseg 1.x's tools/train.py.
 """Train a model (DRS classifier, refinement net, segmentor) from a config."""
 import argparse
+import os
 import os.path as osp
 import sys
 import warnings
@@ -16,7 +17,9 @@ from mmengine.runner import Runner  # noqa: E402
 from mmseg.registry import RUNNERS  # noqa: E402
 
 from mmdrs.utils.runner_cfg import (add_runner_args,  # noqa: E402
-                                    load_runner_config, set_local_rank_env)
+                                    guard_amp, load_runner_config,
+                                    set_local_rank_env)
+from mmdrs.utils.total_batch import fit_total_batch  # noqa: E402
 
 
 def parse_args():
@@ -56,6 +59,14 @@ def main():
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = args.resume
+    guard_amp(cfg)
+    # the recipe's total batch (auto_scale_lr.base_batch_size) for this
+    # number of processes: gradient accumulation or linear lr scaling
+    world = int(os.environ.get('WORLD_SIZE', 1)) \
+        if args.launcher != 'none' else 1
+    batch = fit_total_batch(cfg, world)
+    if batch is not None:
+        print_log(batch['message'], logger='current')
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:

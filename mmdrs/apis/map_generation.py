@@ -34,6 +34,7 @@ def build_map_config(config: str,
                      scales: Optional[Sequence[int]] = None,
                      flip: Optional[bool] = None,
                      out_size: Optional[Tuple[int, int]] = None,
+                     quantize: Optional[str] = None,
                      batch_size: Optional[int] = None,
                      channels_last: Optional[bool] = None,
                      launcher: str = 'none',
@@ -52,8 +53,11 @@ def build_map_config(config: str,
             the config's ``map_cfg.scales``, else the paper's (256, 320, 384).
         flip (bool, optional): Add flipped passes. Defaults to
             ``map_cfg.flip``, else False (the paper).
-        out_size (tuple, optional): Fixed (H, W) of the stored maps; default
+        out_size (tuple, optional): Fixed (H, W) of the stored maps (the
+            model upsamples its class maps straight to it); default
             ``map_cfg.out_size``, else None = the original image size.
+        quantize (str, optional): ``'round'`` or ``'floor'`` (the authors'
+            refinement targets); default ``map_cfg.quantize``, else round.
         batch_size (int, optional): Images per batch.
         channels_last (bool, optional): Run the model in the channels-last
             memory format (:class:`~mmdrs.engine.ChannelsLastHook`; same
@@ -70,18 +74,24 @@ def build_map_config(config: str,
     cfg = load_runner_config(config, launcher, cfg_options,
                              osp.join(out_dir, 'logs'))
     map_cfg = dict(
-        scales=PAPER_SCALES, flip=False, out_size=None, channels_last=True)
+        scales=PAPER_SCALES, flip=False, out_size=None, quantize='round',
+        channels_last=True)
     map_cfg.update(cfg.get('map_cfg', None) or {})
     for key, value in (('scales', scales), ('flip', flip),
-                       ('out_size', out_size),
+                       ('out_size', out_size), ('quantize', quantize),
                        ('channels_last', channels_last)):
         if value is not None:
             map_cfg[key] = value
     map_cfg['scales'] = [int(s) for s in map_cfg['scales']]
+    if map_cfg['out_size'] is not None:
+        map_cfg['out_size'] = [int(v) for v in map_cfg['out_size']]
     cfg.map_cfg = map_cfg
     cfg.load_from = checkpoint
     cfg.model.setdefault('test_cfg', {})
-    cfg.model.test_cfg.update(scales=map_cfg['scales'], flip=map_cfg['flip'])
+    cfg.model.test_cfg.update(
+        scales=map_cfg['scales'],
+        flip=map_cfg['flip'],
+        out_size=map_cfg['out_size'])
 
     loader = cfg.test_dataloader
     dataset = copy.deepcopy(loader.dataset)
@@ -94,7 +104,10 @@ def build_map_config(config: str,
     if batch_size is not None:
         loader.batch_size = batch_size
     cfg.test_evaluator = dict(
-        type='CAMMapWriter', out_dir=out_dir, out_size=map_cfg['out_size'])
+        type='CAMMapWriter',
+        out_dir=out_dir,
+        out_size=map_cfg['out_size'],
+        quantize=map_cfg['quantize'])
     cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
         dict(type='ProgressBarHook', interval=1)
     ]
@@ -150,7 +163,8 @@ def generate_maps(config: str, checkpoint: str, out_dir: str,
             split=kwargs.get('split'),
             scales=cfg.map_cfg['scales'],
             flip=bool(cfg.map_cfg['flip']),
-            out_size=list(cfg.map_cfg['out_size'] or []) or None))
+            out_size=list(cfg.map_cfg['out_size'] or []) or None,
+            quantize=cfg.map_cfg['quantize']))
     remove_stale_temp_files(out_dir)
     # count what is left before building the runner (nothing left = done)
     from mmengine.registry import init_default_scope

@@ -5,7 +5,8 @@ One compressed ``.npz`` per image, named like the image
 
 * ``maps``: uint8 (C, H, W), the maps of the C present classes quantised as
   ``round(clip(x, 0, 1) * 255)`` (step 1/255; refined maps, which are raw
-  regression outputs, are clipped to [0, 1]);
+  regression outputs, are clipped to [0, 1]) or, as the DRS authors' map
+  generator writes its refinement targets, ``floor(clip(x, 0, 1) * 255)``;
 * ``labels``: int64 (C,), their 0-based foreground class indices;
 * ``classes``: str (K,), the dataset's foreground class names, so maps made
   for another class set are refused on loading.
@@ -53,12 +54,22 @@ def map_file(out_dir: str, img_path: str) -> str:
     return osp.join(out_dir, stem + MAP_SUFFIX)
 
 
-def quantize_maps(maps) -> np.ndarray:
-    """Float maps -> uint8 ``round(clip(x, 0, 1) * 255)``."""
+QUANTIZE_MODES = ('round', 'floor')
+
+
+def quantize_maps(maps, mode: str = 'round') -> np.ndarray:
+    """Float maps -> uint8 ``round(clip(x, 0, 1) * 255)`` (``mode='round'``)
+    or ``floor(...)`` (``'floor'``, the authors' ``np.uint8(x * 255)``)."""
+    if mode not in QUANTIZE_MODES:
+        raise ValueError(f'quantize mode must be one of {QUANTIZE_MODES}, '
+                         f'got {mode!r}')
     if isinstance(maps, torch.Tensor):
-        q = (maps.float().clamp(0, 1) * 255).round().to(torch.uint8)
-        return q.cpu().numpy()
-    return np.round(np.clip(maps, 0, 1) * 255).astype(np.uint8)
+        q = maps.float().clamp(0, 1) * 255
+        q = q.round() if mode == 'round' else q.floor()
+        return q.to(torch.uint8).cpu().numpy()
+    q = np.clip(maps, 0, 1) * 255
+    q = np.round(q) if mode == 'round' else np.floor(q)
+    return q.astype(np.uint8)
 
 
 def save_cam_maps(path: str, maps, labels: Sequence[int],

@@ -62,3 +62,31 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def guard_amp(cfg) -> bool:
+    """Turn a config's AMP optimiser wrapper into a plain one without CUDA.
+
+    Paper recipes train with mixed precision on GPUs (the DRS authors'
+    DeepLab-V3+ runs use AMP); mmengine's ``AmpOptimWrapper`` refuses to
+    build on a CPU. Without CUDA the wrapper becomes ``OptimWrapper`` and a
+    warning says so, so the same config trains everywhere and the log shows
+    that AMP was off.
+
+    Returns:
+        bool: True if AMP was turned off.
+    """
+    from mmengine.logging import print_log
+    import torch
+    ow = cfg.get('optim_wrapper', None)
+    if not ow or ow.get('type') != 'AmpOptimWrapper' or \
+            torch.cuda.is_available():
+        return False
+    ow.type = 'OptimWrapper'
+    for key in ('loss_scale', 'dtype', 'use_fsdp'):
+        ow.pop(key, None)
+    print_log('AMP needs CUDA: training in float32 with OptimWrapper (the '
+              "config's AmpOptimWrapper is kept for GPU runs)",
+              logger='current', level=30)
+    return True
+

@@ -38,7 +38,7 @@ def test_paper_recipe(repo_root):
         'torchvision://vgg16'
     assert cfg.train_dataloader.batch_size == 5
     assert cfg.train_cfg.max_epochs == 15
-    assert cfg.param_scheduler[0].milestones == [5, 10]
+    assert cfg.param_scheduler[0].milestones == [4, 9]  # reduce_lr
     opt = cfg.optim_wrapper.optimizer
     assert (opt.lr, opt.momentum, opt.nesterov, opt.weight_decay) == \
         (1e-3, 0.9, True, 5e-4)

@@ -22,6 +22,15 @@ def test_max_mask_keeps_only_the_largest_class():
                       np.float32))
 
 
+def test_max_mask_keeps_ties_as_the_authors_loader():
+    # two classes at the same maximum (e.g. both normalised to 1.0) both
+    # stay; a third below it is zeroed
+    maps = np.array([[[1.0, 0.3]], [[1.0, 0.6]], [[0.4, 0.6]]], np.float32)
+    out = max_mask(maps)
+    np.testing.assert_array_equal(
+        out, np.array([[[1.0, 0]], [[1.0, 0.6]], [[0, 0.6]]], np.float32))
+
+
 @pytest.fixture
 def coded(tmp_path):
     """An image whose maps encode its pixels (class 1 = R / 255)."""

@@ -76,20 +76,68 @@ def test_loss_mode():
     losses['loss_cls'].backward()
 
 
-def test_predict_resizing_only_present_classes_matches_full_resize():
-    torch.manual_seed(1)
-    m = _model(bg_score=0.2)
-    x = torch.randn(2, 3, 32, 32)
-    samples = _samples(2, [[1, 0, 0, 1], [0, 0, 0, 1]])
-    out = m.predict(x, samples)
-    # reference: mmseg's postprocess of all channels
-    from mmdrs.models import cams_to_seg_logits
+def _authors_maps(m, x, ori, scales, normalize=True):
+    """The DRS authors' inference, image by image: each scale's class maps
+    ReLU'd, upsampled straight to the output size (align_corners=True),
+    divided by max + 1e-5 (CAMs, cam_normalize) - or, for refined maps,
+    upsampled raw - and max-fused starting from zeros."""
+    F = torch.nn.functional
+    out = torch.zeros(x.shape[0], m.num_classes, *ori)
     with torch.no_grad():
-        cams, _ = m.multiscale_cams(x)
-    labels = torch.tensor([[1, 0, 0, 1], [0, 0, 0, 1]]).float()
-    ref = m.postprocess_result(
-        cams_to_seg_logits(cams * labels[:, :, None, None], 0.2),
-        _samples(2, [[1, 0, 0, 1], [0, 0, 0, 1]]))
-    for o, r in zip(out, ref):
-        torch.testing.assert_close(o.seg_logits.data, r.seg_logits.data)
-        assert torch.equal(o.pred_sem_seg.data, r.pred_sem_seg.data)
+        for s in scales:
+            xs = F.interpolate(x, (s, s), mode='bilinear', align_corners=False)
+            maps = m.class_maps(xs)
+            if normalize:
+                maps = F.interpolate(maps.relu(), ori, mode='bilinear',
+                                     align_corners=True)
+                maps = maps / (maps.amax((2, 3), keepdim=True) + 1e-5)
+            else:
+                maps = F.interpolate(maps, ori, mode='bilinear',
+                                     align_corners=True)
+            out = torch.maximum(out, maps)
+    return out
+
+
+def test_predict_upsamples_each_pass_straight_to_the_output_size():
+    torch.manual_seed(1)
+    m = _model(bg_score=0.2, scales=(24, 32, 40))
+    x = torch.randn(2, 3, 32, 32)
+    labels = [[1, 0, 0, 1], [0, 0, 0, 1]]
+    out = m.predict(x, _samples(2, labels))
+    ref = _authors_maps(m, x, (40, 40), (24, 32, 40))
+    for i, o in enumerate(out):
+        seg = o.seg_logits.data
+        assert seg.shape == (5, 40, 40)
+        keep = torch.tensor(labels[i]).bool()
+        torch.testing.assert_close(seg[1:][keep], ref[i][keep],
+                                   atol=1e-5, rtol=1e-5)
+        assert seg[1:][~keep].abs().sum() == 0
+        expected = torch.cat([torch.full((1, 40, 40), 0.2),
+                              ref[i] * keep[:, None, None]]).argmax(0)
+        assert torch.equal(o.pred_sem_seg.data[0], expected)
+
+
+def test_predict_raw_maps_and_fixed_out_size():
+    torch.manual_seed(2)
+    m = _model(scales=(32, ), normalize=False, out_size=(20, 24))
+    x = torch.randn(1, 3, 32, 32)
+    out = m.predict(x, _samples(1, [[0, 1, 1, 0]]))
+    seg = out[0].seg_logits.data
+    assert seg.shape == (5, 20, 24)
+    ref = _authors_maps(m, x, (20, 24), (32, ), normalize=False)[0]
+    torch.testing.assert_close(seg[2:4], ref[1:3], atol=1e-5, rtol=1e-5)
+    assert seg[2:4].max() > 1 or seg[2:4].max() < 0.999  # not normalised
+
+
+def test_batch_padding_is_cropped_at_output_scale():
+    m = _model()
+    # a pass over a 16x32 input whose right half is padding; the image is
+    # 8x8 originally: its maps are the left half of the 8x16 canvas
+    raw = torch.rand(1, 4, 4, 8)
+    meta = dict(ori_shape=(8, 8), padding_size=[0, 16, 0, 0])
+    keep = torch.tensor([0, 2])
+    got = m._image_cams([raw], 0, keep, meta, (16, 32))
+    canvas = torch.nn.functional.interpolate(
+        raw[:, keep], (8, 16), mode='bilinear', align_corners=True)
+    ref = canvas / (canvas.amax((2, 3), keepdim=True) + 1e-5)
+    torch.testing.assert_close(got, ref[0, :, :, :8])

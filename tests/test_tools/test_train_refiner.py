@@ -47,24 +47,24 @@ def test_refiner_loss_and_prediction():
         samples.append(ds)
     loss = m.loss(x, samples)['loss_mse']
     with torch.no_grad():
-        pred = torch.nn.functional.interpolate(
-            m.class_maps(x), (32, 32), mode='bilinear', align_corners=False)
+        pred = torch.nn.functional.interpolate(  # authors': corners
+            m.class_maps(x), (32, 32), mode='bilinear', align_corners=True)
     target = torch.stack([s.gt_cam_maps.data for s in samples])
     torch.testing.assert_close(loss, ((pred - target)**2).mean())
     m.eval()
+    # the authors' refined maps are raw: upsampled (corners aligned),
+    # negatives clipped by the fusion from zero, not normalised
     out = m.predict(x, samples)
-    # like CAMs: ReLU, upsampled, normalised by the maximum, absent zero
-    from mmdrs.models import normalize_cams
     with torch.no_grad():
         raw = m.class_maps(x)
-    torch.testing.assert_close(out[0].seg_logits.data[1],
-                               normalize_cams(raw, (32, 32))[0, 0])
+    up = torch.nn.functional.interpolate(
+        raw, (32, 32), mode='bilinear', align_corners=True).clamp(min=0)
+    torch.testing.assert_close(out[0].seg_logits.data[1], up[0, 0])
     assert out[0].seg_logits.data[2].abs().sum() == 0  # absent class
-    m.test_cfg['normalize'] = False  # the raw regression output
-    relu = torch.nn.functional.interpolate(
-        raw.clamp(min=0), (32, 32), mode='bilinear', align_corners=False)
+    m.test_cfg['normalize'] = True  # like CAMs: normalised per pass
+    from mmdrs.models import normalize_cams
     torch.testing.assert_close(m.predict(x, samples)[0].seg_logits.data[1],
-                               relu[0, 0])
+                               normalize_cams(raw, (32, 32))[0, 0])
 
 
 def test_a_few_refinement_epochs_lower_the_loss(toy_voc, repo_root,

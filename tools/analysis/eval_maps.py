@@ -33,14 +33,29 @@ def parse_args(argv=None):
                    help='background scores (default 0.05 ... 0.60)')
     p.add_argument('--saliency-dir',
                    help='saliency PNGs: also report the saliency protocol')
+    p.add_argument('--saliency-protocol', choices=['eval', 'labels'],
+                   default='eval',
+                   help="'eval': the authors' validation (alpha, saliency "
+                   "background, argmax); 'labels': with the pseudo-label "
+                   'ignore rules (ignored pixels count as misses)')
+    p.add_argument('--normalize', action='store_true',
+                   help="max-normalise each image's maps before the "
+                   'threshold sweep (raw refined maps)')
     p.add_argument('--out', help='write the results as JSON here')
     return p.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    res = evaluate_maps(args.maps_dir, args.data_root, args.split,
-                        args.seg_dir, args.thresholds, args.saliency_dir)
+    res = evaluate_maps(
+        args.maps_dir,
+        args.data_root,
+        args.split,
+        args.seg_dir,
+        args.thresholds,
+        args.saliency_dir,
+        saliency_protocol=args.saliency_protocol,
+        normalize=args.normalize)
     line = (f'{res["num_images"]} images: mIoU {res["mIoU"]:.2f} at '
             f'background threshold {res["best_threshold"]:.2f}')
     if 'sal_mIoU' in res:

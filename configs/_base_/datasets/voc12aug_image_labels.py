@@ -1,7 +1,10 @@
 # PASCAL VOC 2012 + SBD (train_aug, 10,582 images) with image-level labels
 # derived from the masks; validation = CAM mIoU on the 1,464-image `train`
-# split against SegmentationClassAug (the WSSS convention). Layout as made by
-# mmseg's tools/dataset_converters/voc_aug.py.
+# split against SegmentationClassAug (the WSSS convention), with the DRS
+# authors' saliency protocol (VOC2012/SaliencyMaps/<id>.png, the paper's
+# PoolNet maps; the checkpoint is selected by it). Layout as made by mmseg's
+# tools/dataset_converters/voc_aug.py. Without saliency maps: set the
+# CAMIoUMetric's saliency_dir=None and save_best='cam/mIoU'.
 dataset_type = 'VOCImageLabelDataset'
 data_root = 'data/VOCdevkit/VOC2012'
 img_scale = (384, 384)
@@ -54,7 +57,7 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='IoUMetric', iou_metrics=['mIoU']),
-    dict(type='CAMIoUMetric'),
+    dict(type='CAMIoUMetric', saliency_dir='SaliencyMaps'),
     dict(type='MultiLabelMAP'),
 ]
 test_evaluator = val_evaluator

@@ -1,7 +1,8 @@
 # The DRS paper's refinement network: ImageNet VGG-16 D1 without DRS, 3
 # extra 3x3 512 convs and a 1x1 conv to the 20 class maps (N(0, 0.01) init),
-# output upsampled to the input size, raw regression output (MSE to the
-# classifier's maps).
+# output upsampled to the input size (align_corners=True), raw regression
+# output (MSE to the classifier's maps). Its maps are used raw, as in the
+# authors' pseudo_seg_label_gen.py (normalize=False).
 data_preprocessor = dict(
     type='SegDataPreProcessor',
     mean=[123.675, 116.28, 103.53],
@@ -26,6 +27,6 @@ model = dict(
         # all four convs N(0, 0.01) (the paper's refinement init): small
         # initial outputs for the regression
         init_cfg=dict(type='Normal', layer='Conv2d', std=0.01, bias=0)),
-    test_cfg=dict(bg_score=0.25, use_gt_labels=True))
+    test_cfg=dict(bg_score=0.25, use_gt_labels=True, normalize=False))
 # refined maps for pseudo labels: the same 3-scale max fusion (drs.md §6)
 map_cfg = dict(scales=(256, 320, 384), flip=False, out_size=None)

@@ -16,8 +16,8 @@ model = dict(
 map_cfg = dict(scales=(90, 112, 134))
 refine_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadCAMTargets', maps_dir=maps_dir, resize_to_image=True),
     dict(type='Resize', scale=(112, 112), keep_ratio=False),
+    dict(type='LoadCAMTargets', maps_dir=maps_dir, resize_to_image=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomColorJitter', brightness=0.3, contrast=0.3,
          saturation=0.3, hue=0.1),
@@ -43,10 +43,11 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='IoUMetric', iou_metrics=['mIoU']),
-    dict(type='CAMIoUMetric', saliency_dir='SaliencyMaps'),
+    dict(type='CAMIoUMetric', saliency_dir='SaliencyMaps', normalize=True),
 ]
 test_evaluator = val_evaluator
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
+auto_scale_lr = dict(enable=False)  # the toy lr is set for its batch of 16
 max_epochs = 6
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[4], gamma=0.1)

@@ -8,20 +8,22 @@ from ...fileio import load_cam_maps, map_file
 
 
 def max_mask(maps: np.ndarray) -> np.ndarray:
-    """Keep, at each pixel, only the largest class value (drs.md §5).
+    """Keep, at each pixel, only the largest class values (drs.md §5).
+
+    As in the authors' refinement data loader, every channel equal to the
+    per-pixel maximum is kept (ties are kept, e.g. two classes both at 1.0
+    after normalisation); the others are zeroed.
 
     Args:
         maps (ndarray): (K, H, W) maps.
 
     Returns:
-        ndarray: (K, H, W), zero except the per-pixel maximum (ties: the
-        first class).
+        ndarray: (K, H, W), zero except the per-pixel maxima.
     """
-    idx = maps.argmax(0)
-    out = np.zeros_like(maps)
-    np.put_along_axis(out, idx[None], np.take_along_axis(maps, idx[None], 0),
-                      0)
-    return out
+    if len(maps) == 0:
+        return maps.copy()
+    return np.where(maps == maps.max(0, keepdims=True), maps,
+                    0).astype(maps.dtype, copy=False)
 
 
 @TRANSFORMS.register_module()

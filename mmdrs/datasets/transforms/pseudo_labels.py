@@ -54,7 +54,9 @@ class LoadPseudoLabels(BaseTransform):
                                  f'{self.num_classes - 1} and 255')
         results['gt_seg_map'] = label
         results['seg_map_path'] = path
-        results.setdefault('seg_fields', []).append('gt_seg_map')
+        fields = results.setdefault('seg_fields', [])
+        if 'gt_seg_map' not in fields:  # e.g. after LoadAnnotations
+            fields.append('gt_seg_map')
         return results
 
     def __repr__(self):

@@ -11,7 +11,7 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
 from ...fileio import load_saliency
-from ...models.utils import saliency_label
+from ...models.utils import saliency_argmax, saliency_label
 from ..functional import (cam_confusion, label_confusion, label_miou,
                           threshold_sweep_summary)
 
@@ -27,9 +27,12 @@ class CAMIoUMetric(BaseMetric):
     reported (the WSSS convention for CAM quality), with a per-class table.
 
     With ``saliency_dir`` it also reports ``sal_mIoU``: the DRS code's own
-    protocol, background = 1 - binary saliency and the paper's rules
-    (:func:`~mmdrs.models.utils.saliency_label`; pixels those rules ignore
-    count as misses).
+    protocol, background = 1 - binary saliency, class scores below
+    ``alpha`` zeroed, argmax (``saliency_protocol='eval'``, as the authors'
+    ``validate`` that selects their checkpoints:
+    :func:`~mmdrs.models.utils.saliency_argmax`), or with the pseudo-label
+    rules on top (``'labels'``: :func:`~mmdrs.models.utils.saliency_label`;
+    pixels those rules ignore count as misses).
 
     Args:
         thresholds (Sequence[float]): Background scores swept, ascending.
@@ -42,6 +45,15 @@ class CAMIoUMetric(BaseMetric):
             like the images; a relative path is taken from the dataset root
             (the parent of the image folder), e.g. ``'SaliencyMaps'``.
         alpha (float): Class-score floor of the saliency protocol.
+        saliency_protocol (str): ``'eval'`` (default, the authors'
+            validation) or ``'labels'`` (the pseudo-label rules).
+        resize_saliency (bool): Resize saliency maps of another size than
+            the masks (nearest), as the authors' validation does at 320x320;
+            default False raises ``ValueError`` naming the file.
+        normalize (bool): Divide each image's class maps by their maximum
+            before the threshold sweep (for raw maps, e.g. refined maps, so
+            the sweep's thresholds mean what they mean for CAMs); the
+            saliency protocol always sees the maps as given. Default False.
 
     After ``compute_metrics`` the full summary (``IoU_per_class``,
     ``mIoU_per_threshold``, ``best_threshold``; see
@@ -59,10 +71,19 @@ class CAMIoUMetric(BaseMetric):
                  prefix: Optional[str] = None,
                  saliency_dir: Optional[str] = None,
                  alpha: float = 0.2,
+                 saliency_protocol: str = 'eval',
+                 resize_saliency: bool = False,
+                 normalize: bool = False,
                  **kwargs):
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if saliency_protocol not in ('eval', 'labels'):
+            raise ValueError("saliency_protocol must be 'eval' or 'labels', "
+                             f'got {saliency_protocol!r}')
         self.saliency_dir = saliency_dir
         self.alpha = alpha
+        self.saliency_protocol = saliency_protocol
+        self.resize_saliency = resize_saliency
+        self.normalize = normalize
         self.thresholds = [float(t) for t in thresholds]
         if sorted(self.thresholds) != self.thresholds:
             raise ValueError(f'thresholds must be ascending: {thresholds}')
@@ -76,11 +97,17 @@ class CAMIoUMetric(BaseMetric):
                     'seg_logits and gt_sem_seg in the data sample')
             cams = ds['seg_logits']['data'][1:].float()
             gt = ds['gt_sem_seg']['data'].squeeze(0).to(cams.device)
-            conf = cam_confusion(cams, gt, self.thresholds, self.ignore_index)
+            swept = cams
+            if self.normalize:
+                swept = cams / (cams.amax(dim=(1, 2), keepdim=True) + 1e-5)
+            conf = cam_confusion(swept, gt, self.thresholds,
+                                 self.ignore_index)
             sal_conf = None
             if self.saliency_dir is not None:
                 sal = self._load_saliency(ds['img_path'], gt.shape)
-                pred = saliency_label(cams, sal, alpha=self.alpha)
+                rule = (saliency_argmax if self.saliency_protocol == 'eval'
+                        else saliency_label)
+                pred = rule(cams, sal, alpha=self.alpha)
                 sal_conf = label_confusion(pred.cpu(), gt.cpu(),
                                            cams.shape[0] + 1,
                                            self.ignore_index)
@@ -90,7 +117,15 @@ class CAMIoUMetric(BaseMetric):
         sal_dir = self.saliency_dir
         if not osp.isabs(sal_dir):  # relative to the dataset root
             sal_dir = osp.join(osp.dirname(osp.dirname(img_path)), sal_dir)
-        sal = load_saliency(sal_dir, img_path, shape)
+        try:
+            sal = load_saliency(sal_dir, img_path, shape,
+                                resize=self.resize_saliency)
+        except FileNotFoundError as err:
+            raise FileNotFoundError(
+                f'{err} (CAMIoUMetric saliency_dir={self.saliency_dir!r}; '
+                'without saliency maps set saliency_dir=None and select '
+                "checkpoints by 'cam/mIoU' (default_hooks.checkpoint."
+                'save_best)') from err
         return torch.from_numpy(sal.astype(np.float32))
 
     def compute_metrics(self, results: list) -> dict:
@@ -103,7 +138,8 @@ class CAMIoUMetric(BaseMetric):
         self.last_summary = summary
         table = PrettyTable(['Class', 'IoU'])
         for name, v in summary['IoU_per_class'].items():
-            table.add_row([name, f'{v:.2f}'])
+            if not np.isnan(v):  # classes absent from the split: no row
+                table.add_row([name, f'{v:.2f}'])
         print_log(
             f"CAM IoU per class at the best background threshold "
             f"{summary['best_threshold']:.2f}:\n" + table.get_string(),

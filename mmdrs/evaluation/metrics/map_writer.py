@@ -26,9 +26,13 @@ class CAMMapWriter(BaseMetric):
 
     Args:
         out_dir (str): Output folder (created).
-        out_size (tuple, optional): (H, W) to resize the maps to (bilinear),
-            e.g. (320, 320) for fixed-size refinement targets. Defaults to
-            None = the original image size.
+        out_size (tuple, optional): (H, W) of the stored maps, e.g. (320,
+            320) for the authors' fixed-size refinement targets; maps of
+            another size are resized (bilinear; map generation has the model
+            predict at this size directly). Defaults to None = as predicted
+            (the original image size).
+        quantize (str): ``'round'`` (default) or ``'floor'`` (the authors'
+            map generator), see :func:`~mmdrs.fileio.quantize_maps`.
         num_threads (int): Threads compressing and writing files while the
             model runs on the next batch; 0 writes in the loop. Defaults
             to 2.
@@ -43,6 +47,7 @@ class CAMMapWriter(BaseMetric):
     def __init__(self,
                  out_dir: str,
                  out_size: Optional[Tuple[int, int]] = None,
+                 quantize: str = 'round',
                  num_threads: int = 2,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
@@ -50,6 +55,8 @@ class CAMMapWriter(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.out_dir = out_dir
         self.out_size = tuple(out_size) if out_size is not None else None
+        quantize_maps(torch.zeros(1), quantize)  # validate the mode early
+        self.quantize = quantize
         os.makedirs(out_dir, exist_ok=True)
         self._pool = ThreadPoolExecutor(num_threads) if num_threads else None
         self._pending = []
@@ -73,13 +80,14 @@ class CAMMapWriter(BaseMetric):
             labels = torch.nonzero(present.flatten()).flatten().tolist()
             # only the image's classes from here on
             maps = data[[k + 1 for k in labels]].float()
-            if self.out_size is not None:
+            if (self.out_size is not None
+                    and tuple(maps.shape[-2:]) != self.out_size):
                 maps = F.interpolate(
                     maps[None], self.out_size, mode='bilinear',
                     align_corners=False)[0] if len(labels) else maps.new_zeros(
                         (0, *self.out_size))
             job = (map_file(self.out_dir, ds['img_path']),
-                   quantize_maps(maps), labels, classes)
+                   quantize_maps(maps, self.quantize), labels, classes)
             if self._pool is None:
                 self.results.append(save_cam_maps(*job))
             else:

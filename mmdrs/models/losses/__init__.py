@@ -11,10 +11,16 @@ Two kinds live here:
       loss(seg_logits,    # (B, C, h, w) logits at the loss resolution
            seg_label,     # (B, h, w) int64 labels there, 255 = ignore
            data_samples,  # mmseg SegDataSamples: metainfo, gt_img_labels
-           images=...,    # (B, 3, h, w) float RGB in 0-255 (padding 0)
-           valid_mask=...)  # (B, h, w) bool, False on padding
+           images=...,    # (B, 3, h, w) float pixel values 0-255, in
+                          # the data preprocessor's channel order (RGB
+                          # unless bgr_to_rgb=False); padding holds the
+                          # preprocessor's pad value (mean colour)
+           valid_mask=...)  # (B, h, w) bool, False on the batch padding
 
   and return a scalar tensor already multiplied by their ``loss_weight``;
   their ``loss_name`` property (``'loss_xxx'``) names the log entry. They
   accept and ignore keyword arguments they do not use.
 """
+from .self_training_loss import SelfTrainingLoss, image_tags
+
+__all__ = ['SelfTrainingLoss', 'image_tags']

@@ -24,7 +24,10 @@ class CAMClassifier(BaseSegmentor):
       shape (1 + K, H, W) at the original image size, and ``pred_sem_seg`` is
       their argmax - so mmseg's ``IoUMetric`` measures CAM quality directly
       and :class:`~mmdrs.evaluation.CAMIoUMetric` sweeps the threshold.
-      ``pred_img_logits`` (K,) carries the classification logits.
+      ``pred_img_logits`` (K,) carries the classification logits. As in the
+      DRS authors' code, each pass's class maps are upsampled *straight* from
+      the feature map to the output size (``align_corners=True``), then
+      normalised by their maximum, and the passes are max-fused.
 
     Args:
         backbone (dict): Backbone config.
@@ -41,8 +44,12 @@ class CAMClassifier(BaseSegmentor):
             with the originals). Each pass is normalised separately and the
             passes are fused by element-wise max (the paper's inference).
             ``normalize`` (bool, default True): divide each pass's maps by
-            their maximum; False keeps the ReLU'd values (refined maps,
-            which regress [0, 1] targets).
+            their maximum; False keeps the ReLU'd values (the authors' use of
+            refined maps). ``align_corners`` (bool, default True, the
+            authors'): of the upsampling of class maps. ``out_size`` ((H, W),
+            default None = each image's original size): a fixed output size
+            (map generation's ``--out-size``, e.g. the authors' 320x320
+            refinement targets).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -61,7 +68,7 @@ class CAMClassifier(BaseSegmentor):
         self.train_cfg = train_cfg or {}
         self.test_cfg = dict(
             bg_score=0.25, use_gt_labels=True, scales=None, flip=False,
-            normalize=True)
+            normalize=True, align_corners=True, out_size=None)
         self.test_cfg.update(test_cfg or {})
         self.align_corners = False
 
@@ -88,16 +95,17 @@ class CAMClassifier(BaseSegmentor):
                                     inputs.device)
         return self.cam_head.loss(self.class_maps(inputs), labels)
 
-    def multiscale_cams(self, inputs: torch.Tensor):
-        """Max-fused normalised CAMs over ``test_cfg`` scales and flips.
+    def class_map_passes(self, inputs: torch.Tensor):
+        """Raw class maps of every test pass (``test_cfg`` scales x flips).
+
+        Flipped passes run batched with the originals and are flipped back.
 
         Returns:
-            tuple: CAMs (B, K, H, W) at the input size, all classes kept,
-            and the image logits (B, K) averaged over the passes.
+            tuple: a list of raw maps (B, K, h_s, w_s), one per pass, and the
+            image logits (B, K) averaged over the passes.
         """
-        size = inputs.shape[-2:]
         flip = self.test_cfg['flip']
-        fused, logits = None, []
+        passes, logits = [], []
         for scale in self.test_cfg['scales'] or [None]:
             x = inputs if scale is None else F.interpolate(
                 inputs, size=(scale, scale), mode='bilinear',
@@ -107,66 +115,110 @@ class CAMClassifier(BaseSegmentor):
             maps = self.class_maps(x)
             if flip:
                 plain, mirrored = maps.chunk(2)
-                maps = torch.stack([plain, mirrored.flip(-1)])
+                maps = [plain, mirrored.flip(-1)]
             else:
-                maps = maps[None]
+                maps = [maps]
             for m in maps:
                 logits.append(self.cam_head.logits(m))
-                if self.test_cfg['normalize']:
-                    cams = normalize_cams(m, size)
-                else:
-                    cams = F.interpolate(F.relu(m), size=size,
-                                         mode='bilinear', align_corners=False)
-                fused = cams if fused is None else torch.maximum(fused, cams)
-        return fused, torch.stack(logits).mean(0)
+                passes.append(m)
+        return passes, torch.stack(logits).mean(0)
 
-    def _to_original(self, seg_logits: torch.Tensor,
-                     meta: dict) -> torch.Tensor:
-        """(1, C, H, W) -> (C, h, w) at ``ori_shape``: padding removed,
-        test-time flip undone (as mmseg's ``postprocess_result``)."""
-        h, w = seg_logits.shape[-2:]
+    def fuse_passes(self, passes, size, channels=None) -> torch.Tensor:
+        """Upsample each pass straight to ``size`` and max-fuse the passes.
+
+        With ``test_cfg.normalize`` (CAMs) each pass is ReLU'd, upsampled and
+        divided by its maximum (:func:`normalize_cams`); without (refined
+        maps) it is upsampled raw and its negatives clipped.
+
+        Args:
+            passes (list[Tensor]): Raw maps (B, K, h, w) per pass.
+            size (tuple): Output (H, W).
+            channels (Tensor, optional): Only these class channels.
+
+        Returns:
+            Tensor: (B, K or len(channels), H, W), >= 0.
+        """
+        fused = None
+        for m in passes:
+            if channels is not None:
+                m = m[:, channels]
+            if self.test_cfg['normalize']:
+                cams = normalize_cams(
+                    m, size, align_corners=self.test_cfg['align_corners'])
+            else:  # raw values, upsampled, then the fusion starting from
+                # zero removes the negatives (the authors' refined maps)
+                cams = F.interpolate(
+                    m, size=size, mode='bilinear',
+                    align_corners=self.test_cfg['align_corners']).clamp(min=0)
+            fused = cams if fused is None else torch.maximum(fused, cams)
+        return fused
+
+    def multiscale_cams(self, inputs: torch.Tensor):
+        """Max-fused CAMs over ``test_cfg`` scales and flips at input size.
+
+        Returns:
+            tuple: CAMs (B, K, H, W) at the input size, all classes kept,
+            and the image logits (B, K) averaged over the passes.
+        """
+        passes, logits = self.class_map_passes(inputs)
+        return self.fuse_passes(passes, inputs.shape[-2:]), logits
+
+    def _image_cams(self, passes, i: int, keep: torch.Tensor, meta: dict,
+                    input_size) -> torch.Tensor:
+        """One image's fused maps of the classes ``keep`` at its output size
+        (``test_cfg.out_size`` or ``ori_shape``), upsampled straight from the
+        feature maps; batch padding is cropped off and a test-time flip
+        (mmseg TTA) undone."""
+        out_h, out_w = self.test_cfg['out_size'] or meta['ori_shape'][:2]
         left, right, top, bottom = meta.get(
-            'img_padding_size', meta.get('padding_size', [0] * 4))
-        x = seg_logits[..., top:h - bottom, left:w - right]
+            'img_padding_size', meta.get('padding_size', None) or [0] * 4)
+        in_h, in_w = input_size
+        vh, vw = in_h - top - bottom, in_w - left - right
+        # the padded canvas at output scale, then the image's part of it
+        canvas = (round(out_h * in_h / vh), round(out_w * in_w / vw))
+        y0, x0 = round(top * out_h / vh), round(left * out_w / vw)
+        cams = self.fuse_passes([p[i:i + 1] for p in passes], canvas,
+                                keep)[0, :, y0:y0 + out_h, x0:x0 + out_w]
         if meta.get('flip', None):
             direction = meta.get('flip_direction', None)
             assert direction in ['horizontal', 'vertical']
-            x = x.flip(dims=(3, ) if direction == 'horizontal' else (2, ))
-        return F.interpolate(
-            x, size=meta['ori_shape'], mode='bilinear',
-            align_corners=self.align_corners)[0]
+            cams = cams.flip(dims=(2, ) if direction == 'horizontal' else
+                             (1, ))
+        return cams
 
     def predict(self,
                 inputs: torch.Tensor,
                 data_samples: OptSampleList = None) -> SampleList:
-        cams, logits = self.multiscale_cams(inputs)
+        passes, logits = self.class_map_passes(inputs)
         if self.test_cfg['use_gt_labels'] and data_samples is not None:
             labels = stack_image_labels(data_samples, self.num_classes,
                                         inputs.device)
         else:
             labels = (logits > 0).float()
-        cams = cams * labels[:, :, None, None]
-        seg_logits = cams_to_seg_logits(cams, self.test_cfg['bg_score'])
         if data_samples is None:
-            data_samples = self.postprocess_result(seg_logits)
+            cams = self.fuse_passes(passes, inputs.shape[-2:])
+            cams = cams * labels[:, :, None, None]
+            data_samples = self.postprocess_result(
+                cams_to_seg_logits(cams, self.test_cfg['bg_score']))
         else:
-            # resize (and argmax) only the background and the image's own
-            # classes (the other maps are zero): the same result as mmseg's
-            # postprocess_result of all 21 channels at a fraction of the
-            # cost (5x faster map generation at 384 px)
+            # only the image's own classes are upsampled (the other maps are
+            # zero), straight to the output size, and arg-maxed with the
+            # background score
             for i, ds in enumerate(data_samples):
-                keep = torch.cat([
-                    labels.new_zeros(1, dtype=torch.long),
-                    torch.nonzero(labels[i] > 0).flatten() + 1
+                keep = torch.nonzero(labels[i] > 0).flatten()
+                cams = self._image_cams(passes, i, keep, ds.metainfo,
+                                        inputs.shape[-2:])
+                part = torch.cat([
+                    cams.new_full((1, *cams.shape[1:]),
+                                  self.test_cfg['bg_score']), cams
                 ])
-                part = self._to_original(seg_logits[i:i + 1, keep],
-                                         ds.metainfo)
-                full = part.new_zeros((seg_logits.shape[1],
+                full = part.new_zeros((self.num_classes + 1,
                                        *part.shape[1:]))
-                full[keep] = part
+                full[0] = part[0]
+                full[keep + 1] = part[1:]
                 ds.seg_logits = PixelData(data=full)
-                ds.pred_sem_seg = PixelData(
-                    data=keep[channel_argmax(part)][None])
+                ds.pred_sem_seg = PixelData(data=torch.cat(
+                    [keep.new_zeros(1), keep + 1])[channel_argmax(part)][None])
         for ds, lg in zip(data_samples, logits):
             ds.pred_img_logits = lg
         return data_samples

@@ -20,15 +20,17 @@ class MapRefiner(CAMClassifier):
     all K channels against ``data_sample.gt_cam_maps`` (stored maps with the
     per-pixel max mask, :class:`~mmdrs.datasets.LoadCAMTargets`).
 
-    Prediction is :class:`CAMClassifier`'s (same multi-scale fusion, each
-    pass max-normalised, ``seg_logits`` = [background score, maps]), so
-    ``CAMIoUMetric``, ``tools/generate_maps.py`` and the pseudo-label rules
-    work unchanged. drs.md does not say whether the refined maps are
-    normalised; on the toy data the raw (ReLU'd) outputs of a 6-epoch
-    refiner scored 43.0 CAM mIoU (56.7 saliency protocol) against 61.0
-    (73.6) normalised, so normalising is the default and
-    ``test_cfg.normalize=False`` gives the raw values (clipped to [0, 1]
-    when stored).
+    Prediction is :class:`CAMClassifier`'s (same multi-scale fusion,
+    ``seg_logits`` = [background score, maps]), so ``CAMIoUMetric``,
+    ``tools/generate_maps.py`` and the pseudo-label rules work unchanged -
+    but, as in the authors' code (``pseudo_seg_label_gen.py``; the
+    normalisation line of ``train_refine.py`` is commented out), the refined
+    maps are **raw** by default: each pass upsampled (``align_corners=True``),
+    max-fused starting from zero (negatives vanish), not divided by its
+    maximum, so the pseudo-label rules (alpha = 0.2, the 0.9 conflict rule)
+    act on the regressed values (clipped to [0, 1] when stored).
+    ``test_cfg.normalize=True`` gives the previous behaviour (each pass
+    max-normalised like a CAM).
 
     Args:
         backbone (dict): Backbone config (swappable, as for the classifier).
@@ -36,7 +38,9 @@ class MapRefiner(CAMClassifier):
             ``drs_cfg=None``.
         data_preprocessor (dict, optional): ``SegDataPreProcessor`` config.
         train_cfg (dict, optional): Unused.
-        test_cfg (dict, optional): As :class:`CAMClassifier`'s.
+        test_cfg (dict, optional): As :class:`CAMClassifier`'s, with
+            ``normalize=False`` by default; ``align_corners`` also applies to
+            the upsampling of the training output (authors': True).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -52,13 +56,13 @@ class MapRefiner(CAMClassifier):
             cam_head=refine_head,
             data_preprocessor=data_preprocessor,
             train_cfg=train_cfg,
-            test_cfg=test_cfg,
+            test_cfg=dict(dict(normalize=False), **(test_cfg or {})),
             init_cfg=init_cfg)
 
     def loss(self, inputs: torch.Tensor, data_samples: SampleList) -> dict:
         maps = F.interpolate(
             self.class_maps(inputs), size=inputs.shape[-2:],
-            mode='bilinear', align_corners=False)
+            mode='bilinear', align_corners=self.test_cfg['align_corners'])
         targets = []
         for ds in data_samples:
             if 'gt_cam_maps' not in ds:

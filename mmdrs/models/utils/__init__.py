@@ -1,7 +1,7 @@
 from .cam import cams_to_seg_logits, normalize_cams, stack_image_labels
-from .pseudo_label import background_label, saliency_label
+from .pseudo_label import background_label, saliency_argmax, saliency_label
 
 __all__ = [
     'cams_to_seg_logits', 'normalize_cams', 'stack_image_labels',
-    'background_label', 'saliency_label'
+    'background_label', 'saliency_argmax', 'saliency_label'
 ]

@@ -8,7 +8,8 @@ import torch.nn.functional as F
 def normalize_cams(class_maps: torch.Tensor,
                    size: Optional[Tuple[int, int]] = None,
                    labels: Optional[torch.Tensor] = None,
-                   eps: float = 1e-5) -> torch.Tensor:
+                   eps: float = 1e-5,
+                   align_corners: bool = True) -> torch.Tensor:
     """Turn raw class maps into localization maps in [0, 1].
 
     ReLU -> bilinear upsample to ``size`` -> divide each channel by its spatial
@@ -21,6 +22,8 @@ def normalize_cams(class_maps: torch.Tensor,
         labels (Tensor, optional): (B, K) image labels in {0, 1}; absent
             classes are zeroed. ``None`` keeps all classes.
         eps (float): Added to the per-channel max. Defaults to 1e-5.
+        align_corners (bool): Of the bilinear upsampling. Defaults to True
+            (the DRS authors' ``cam_normalize``).
 
     Returns:
         Tensor: Maps of shape (B, K, H, W) in [0, 1].
@@ -28,7 +31,7 @@ def normalize_cams(class_maps: torch.Tensor,
     cams = F.relu(class_maps)
     if size is not None and tuple(cams.shape[-2:]) != tuple(size):
         cams = F.interpolate(
-            cams, size=size, mode='bilinear', align_corners=False)
+            cams, size=size, mode='bilinear', align_corners=align_corners)
     cams = cams / (cams.amax(dim=(2, 3), keepdim=True) + eps)
     if labels is not None:
         cams = cams * labels.to(cams.dtype)[:, :, None, None]

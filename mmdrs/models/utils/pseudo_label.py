@@ -2,6 +2,38 @@
 import torch
 
 
+def _saliency_scores(cams: torch.Tensor, saliency: torch.Tensor,
+                     alpha: float, saliency_threshold: float):
+    """[1 - binary saliency, cams with scores below alpha zeroed]."""
+    if saliency.shape != cams.shape[-2:]:
+        raise ValueError(f'saliency map {tuple(saliency.shape)} and maps '
+                         f'{tuple(cams.shape[-2:])} differ in size')
+    cams = torch.where(cams < alpha, torch.zeros_like(cams), cams)
+    salient = saliency > saliency_threshold
+    bg = (~salient).to(cams.dtype)[None]
+    return torch.cat([bg, cams], dim=0), salient
+
+
+def saliency_argmax(cams: torch.Tensor,
+                    saliency: torch.Tensor,
+                    alpha: float = 0.2,
+                    saliency_threshold: float = 50) -> torch.Tensor:
+    """The DRS authors' validation protocol: argmax over [1 - binary
+    saliency, class scores with those below ``alpha`` zeroed], without the
+    ignore rules of :func:`saliency_label` (``train_cls.py`` /
+    ``train_refine.py`` ``validate``).
+
+    Args:
+        cams (Tensor): (K, H, W) foreground maps (absent classes zero).
+        saliency (Tensor): (H, W) saliency on a 0-255 scale.
+
+    Returns:
+        Tensor: int64 (H, W) labels in 0..K.
+    """
+    scores, _ = _saliency_scores(cams, saliency, alpha, saliency_threshold)
+    return scores.argmax(dim=0)
+
+
 def saliency_label(cams: torch.Tensor,
                    saliency: torch.Tensor,
                    alpha: float = 0.2,
@@ -27,13 +59,8 @@ def saliency_label(cams: torch.Tensor,
     Returns:
         Tensor: int64 (H, W) labels in 0..K or ``ignore_index``.
     """
-    if saliency.shape != cams.shape[-2:]:
-        raise ValueError(f'saliency map {tuple(saliency.shape)} and maps '
-                         f'{tuple(cams.shape[-2:])} differ in size')
-    cams = torch.where(cams < alpha, torch.zeros_like(cams), cams)
-    salient = saliency > saliency_threshold
-    bg = (~salient).to(cams.dtype)[None]
-    scores = torch.cat([bg, cams], dim=0)
+    scores, salient = _saliency_scores(cams, saliency, alpha,
+                                       saliency_threshold)
     label = scores.argmax(dim=0)
     conflict = (scores > conflict_score).sum(dim=0) >= conflict_channels
     label[conflict] = ignore_index
