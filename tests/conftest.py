@@ -115,3 +115,33 @@ def maps_from_masks():
         return out
 
     return make
+
+
+OWN_CLASSES = ('background', 'widget', 'gadget', 'gizmo')
+
+
+@pytest.fixture(scope='session')
+def own_voc_folder(tmp_path_factory):
+    """A user's VOC-layout folder (not the toy: no marker, no XML, no
+    saliency maps) with its own 3-class list in classes.txt."""
+    import shutil
+
+    import numpy as np
+    from PIL import Image
+
+    from mmdrs.datasets.toy_voc import save_palette_png
+    src = str(tmp_path_factory.mktemp('src') / 'toy')
+    make_toy_voc(src, num_train=16, num_val=8, num_aug=16, img_size=64,
+                 seed=5, classes=('aeroplane', 'bird', 'bus'))
+    root = str(tmp_path_factory.mktemp('user') / 'my_voc')
+    shutil.copytree(src, root, ignore=shutil.ignore_patterns(
+        '.toy_voc.json', 'Annotations', 'SaliencyMaps'))
+    remap = np.full(256, 255, np.uint8)
+    remap[[0, 1, 3, 6]] = [0, 1, 2, 3]  # VOC indices -> own list
+    for d in ('SegmentationClass', 'SegmentationClassAug'):
+        for f in os.listdir(osp.join(root, d)):
+            p = osp.join(root, d, f)
+            save_palette_png(p, remap[np.array(Image.open(p))])
+    with open(osp.join(root, 'classes.txt'), 'w') as f:
+        f.write('\n'.join(OWN_CLASSES) + '\n')
+    return root

@@ -26,7 +26,8 @@ def pseudo_label(maps: np.ndarray,
                  bg_score: float = 0.15,
                  power: float = 4.0,
                  img: Optional[np.ndarray] = None,
-                 crf: bool = False) -> np.ndarray:
+                 crf: bool = False,
+                 normalize: bool = False) -> np.ndarray:
     """One image's pseudo label from its maps (drs.md §6).
 
     Args:
@@ -39,11 +40,16 @@ def pseudo_label(maps: np.ndarray,
         img (ndarray, optional): The image, needed by ``crf``.
         crf (bool): Refine the threshold modes' scores with a dense CRF
             (optional ``crf`` extra) before the argmax.
+        normalize (bool): Threshold modes: divide each class map by its
+            maximum first (raw refined maps; the saliency rules always use
+            the maps as given, as the authors).
 
     Returns:
         ndarray: uint8 (H, W) labels 0..K (0 = background) and 255 (ignore).
     """
     cams = torch.from_numpy(maps)
+    if normalize and mode != 'saliency':
+        cams = cams / (cams.amax(dim=(1, 2), keepdim=True) + 1e-5)
     if mode == 'saliency':
         if saliency is None:
             raise ValueError("mode 'saliency' needs a saliency map")
@@ -106,6 +112,7 @@ def make_pseudo_labels(maps_dir: str,
                        bg_score: float = 0.15,
                        power: float = 4.0,
                        crf: bool = False,
+                       normalize: bool = False,
                        workers: int = 2) -> dict:
     """Write a palette PNG pseudo label per image of a split.
 
@@ -123,7 +130,7 @@ def make_pseudo_labels(maps_dir: str,
         seg_dir (str): Mask folder for the score (missing masks: no score).
         alpha (float, optional): Class-score floor; default the paper's
             0.2 in saliency mode, 0 (none) in the threshold modes.
-        bg_score, power, crf: See :func:`pseudo_label`.
+        bg_score, power, crf, normalize: See :func:`pseudo_label`.
         workers (int): Worker processes (0 = in this process).
 
     Returns:
@@ -146,7 +153,7 @@ def make_pseudo_labels(maps_dir: str,
     if alpha is None:
         alpha = 0.2 if mode == 'saliency' else 0.0
     kw = dict(mode=mode, alpha=alpha, bg_score=bg_score, power=power,
-              crf=crf)
+              crf=crf, normalize=normalize)
     jobs = [(dataset.get_data_info(i), maps_dir, out_dir, classes[1:], kw,
              sal_dir, len(classes)) for i in range(len(dataset))]
     if workers > 0:

@@ -10,6 +10,29 @@ from mmseg.datasets import PascalVOCDataset
 from mmseg.registry import DATASETS
 
 
+def read_class_list(path: str) -> List[str]:
+    """Class names of a ``classes.txt``: one per line, in mask-value order,
+    the first being the background class (blank lines and lines starting
+    with ``#`` are skipped). Duplicates or fewer than 2 classes raise
+    ``ValueError`` naming the file."""
+    with open(path) as f:
+        names = [ln.strip() for ln in f
+                 if ln.strip() and not ln.lstrip().startswith('#')]
+    if len(names) < 2:
+        raise ValueError(f'class list {path}: expected the background class '
+                         f'and at least one other, got {names}')
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f'class list {path}: duplicate names {dup}')
+    return names
+
+
+def _palette(n: int) -> List[List[int]]:
+    from .toy_voc import voc_palette
+    flat = voc_palette()
+    return [flat[3 * i:3 * i + 3] for i in range(n)]
+
+
 @DATASETS.register_module()
 class VOCImageLabelDataset(PascalVOCDataset):
     """mmseg's ``PascalVOCDataset`` that also provides image-level labels.
@@ -32,12 +55,21 @@ class VOCImageLabelDataset(PascalVOCDataset):
     (``empty_labels='error'``) or, with ``empty_labels='skip'``, are dropped
     at load time (``'mask'`` then scans the masks once) with a logged count.
 
+    **Own class lists.** A VOC-layout folder with other classes than VOC's
+    holds a ``classes.txt`` (one name per line, in mask-value order, the
+    first line the background class; see :func:`read_class_list`). It is
+    used when present (``classes_file='classes.txt'``, relative to
+    ``data_root``): mask values index that list, with no mapping to VOC's
+    classes, and models are sized from it.
+
     Args:
         label_source (str): ``'mask'``, ``'xml'`` or ``'file'``.
         label_file (str, optional): Path (relative to ``data_root``) for
             ``'file'``.
         xml_dir (str): Annotation folder for ``'xml'``.
         empty_labels (str): ``'error'`` or ``'skip'``.
+        classes_file (str, optional): The folder's own class list, read
+            when it exists (relative to ``data_root``); None ignores it.
         **kwargs: ``PascalVOCDataset`` arguments (``data_root``,
             ``ann_file``, ``data_prefix``, ``pipeline``, ``metainfo``...).
     """
@@ -47,6 +79,7 @@ class VOCImageLabelDataset(PascalVOCDataset):
                  label_file: Optional[str] = None,
                  xml_dir: str = 'Annotations',
                  empty_labels: str = 'error',
+                 classes_file: Optional[str] = 'classes.txt',
                  **kwargs):
         if label_source not in ('mask', 'xml', 'file'):
             raise ValueError(f"label_source must be 'mask', 'xml' or 'file', "
@@ -63,7 +96,30 @@ class VOCImageLabelDataset(PascalVOCDataset):
         data_root = kwargs.get('data_root')
         if data_root and not osp.isdir(data_root):
             raise FileNotFoundError(f'data_root {data_root} does not exist')
+        self._own_classes = False
+        if classes_file:
+            path = classes_file if osp.isabs(classes_file) or not data_root \
+                else osp.join(data_root, classes_file)
+            if osp.isfile(path):
+                names = read_class_list(path)
+                meta = dict(kwargs.get('metainfo') or {})
+                if meta.get('classes') and list(
+                        meta['classes']) != list(names):
+                    raise ValueError(
+                        f'metainfo classes {list(meta["classes"])} differ '
+                        f'from the class list {path} {names}')
+                meta.update(classes=tuple(names),
+                            palette=_palette(len(names)))
+                kwargs['metainfo'] = meta
+                self._own_classes = True
         super().__init__(**kwargs)
+
+    def get_label_map(self, new_classes=None):
+        """No label map for a folder's own class list (its mask values
+        already index it); mmseg's subset mapping otherwise."""
+        if self._own_classes:
+            return None
+        return super().get_label_map(new_classes)
 
     def _check_paths(self) -> None:
         if self.ann_file and not osp.isfile(self.ann_file):

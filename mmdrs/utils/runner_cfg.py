@@ -89,4 +89,3 @@ def guard_amp(cfg) -> bool:
               "config's AmpOptimWrapper is kept for GPU runs)",
               logger='current', level=30)
     return True
-

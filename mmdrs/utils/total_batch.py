@@ -105,4 +105,3 @@ def _scale_iterations(cfg, factor: float) -> None:
     ckpt = (cfg.get('default_hooks', None) or {}).get('checkpoint', None)
     if ckpt and not ckpt.get('by_epoch', True) and 'interval' in ckpt:
         ckpt['interval'] = scaled(ckpt['interval'])
-

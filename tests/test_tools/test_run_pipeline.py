@@ -1,52 +1,125 @@
-"""tools/run_pipeline.py end to end on a very small toy set."""
+"""tools/run_pipeline.py end to end: the toy demo and a user's folder."""
 import glob
 import json
 import os.path as osp
+import shutil
 import subprocess
 import sys
 import time
 
-from mmdrs.datasets import read_split
+import numpy as np
+import pytest
+from PIL import Image
 
-STAGE_ROWS = [
-    'no-drs', 'drs', 'drs-learnable', 'maps-no-drs', 'maps-drs', 'refine',
-    'refined-maps', 'pseudo-labels', 'segmentation'
+from mmdrs.datasets import read_split
+from mmdrs.pipeline import Pipeline, load_profile
+
+TOY_ROWS = [
+    'check', 'no-drs', 'drs', 'drs-learnable', 'maps-no-drs', 'maps-drs',
+    'refine', 'refined-maps', 'pseudo-labels[refined-maps]',
+    'pseudo-labels[maps-drs]', 'pseudo-labels', 'segmentation'
 ]
 
 
-def test_pipeline_runs_every_stage_then_skips(repo_root, tmp_path):
+def _run(cmd, repo_root, timeout=900):
+    p = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True,
+                       timeout=timeout)
+    assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
+    return p
+
+
+def test_toy_profile_runs_every_stage_then_skips(repo_root, tmp_path):
     work, data = str(tmp_path / 'work'), str(tmp_path / 'data')
     cmd = [sys.executable, 'tools/run_pipeline.py', '--work-dir', work,
            '--data-root', data, '--toy-size', '16', '8', '16', '--epochs',
            '1', '--seg-iters', '4']
-    p = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True,
-                       timeout=900)
-    assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
+    _run(cmd, repo_root)
     res = json.load(open(osp.join(work, 'results.json')))
-    assert sorted(res) == sorted(STAGE_ROWS)
+    assert sorted(res) == sorted(
+        ['check', 'no-drs', 'drs', 'drs-learnable', 'maps-no-drs',
+         'maps-drs', 'refine', 'refined-maps', 'pseudo-labels',
+         'segmentation'])
     for name in ('no-drs', 'drs', 'drs-learnable', 'refine'):
         assert osp.isfile(res[name]['checkpoint'])
         assert 0 <= res[name]['cam/mIoU'] <= 100
-    ids = read_split(data, 'trainaug')
-    assert len(ids) == 32
+    assert len(read_split(data, 'trainaug')) == 32
     for d, n in (('no-drs', 16), ('drs', 32), ('refined', 32)):
         files = glob.glob(osp.join(work, 'maps', d, '*.npz'))
         assert len(files) == n  # no-DRS maps: train only
-        r = res['refined-maps' if d == 'refined' else f'maps-{d}']
-        assert 0 < r['cam/mIoU'] <= 100 and 0 < r['cam/sal_mIoU'] <= 100
-    pngs = glob.glob(osp.join(work, 'pseudo_labels', '*.png'))
-    assert len(pngs) == 32
-    assert 0 < res['pseudo-labels']['pseudo/mIoU'] <= 100
+    for key in ('maps-no-drs', 'maps-drs', 'refined-maps'):
+        assert 0 < res[key]['cam/mIoU'] <= 100
+        assert 0 < res[key]['cam/sal_mIoU'] <= 100
+    pl = res['pseudo-labels']
+    # both candidates scored on train; the labels come from the better one
+    assert set(pl['select/mIoU']) == {'refined-maps', 'maps-drs'}
+    best = max(pl['select/mIoU'].values())
+    assert pl['select/mIoU'][pl['maps']] == best
+    assert pl['rule'] == 'saliency' and 0 < pl['pseudo/mIoU'] <= 100
+    assert len(glob.glob(osp.join(work, 'pseudo-labels', '*.png'))) == 32
     assert 0 <= res['segmentation']['mIoU'] <= 100
     assert osp.isfile(osp.join(work, 'maps_grid.png'))
     table = open(osp.join(work, 'results.md')).read().splitlines()
-    assert [row.split('|')[1].strip() for row in table[2:]] == STAGE_ROWS
+    assert [row.split('|')[1].strip() for row in table[2:]] == TOY_ROWS
     # everything present: every stage skips itself
     t0 = time.time()
-    p = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True,
-                       timeout=300)
-    assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
+    p = _run(cmd, repo_root, timeout=300)
     assert time.time() - t0 < 30
     assert 'tools/train.py' not in p.stdout
     assert 'generate_maps.py' not in p.stdout
     assert json.load(open(osp.join(work, 'results.json'))) == res
+
+
+def test_cpu_profile_on_a_users_folder(repo_root, tmp_path, own_voc_folder):
+    """No toy marker, no XML, no saliency maps, a 3-class classes.txt: the
+    models are sized from it, the tables list its classes, the background
+    comes from a threshold and the report says so."""
+    work = str(tmp_path / 'work')
+    _run([sys.executable, 'tools/run_pipeline.py', '--profile', 'cpu',
+          '--data-root', own_voc_folder, '--work-dir', work, '--img-size',
+          '64', '--epochs', '1', '--seg-iters', '2'], repo_root)
+    res = json.load(open(osp.join(work, 'results.json')))
+    assert res['check']['classes'] == ['background', 'widget', 'gadget',
+                                       'gizmo']
+    assert 'cam/sal_mIoU' not in res['maps-drs']  # no saliency protocol
+    assert res['pseudo-labels']['rule'] == 'constant'
+    table = open(osp.join(work, 'results.md')).read()
+    assert 'no saliency maps: constant background' in table
+    log = open(osp.join(work, 'drs', 'stage.log')).read()
+    assert 'num_classes=3' in log or "'num_classes': 3" in log
+    assert 'gizmo' in log and 'aeroplane' not in log  # 3-class tables
+    with np.load(glob.glob(osp.join(work, 'maps', 'drs', '*.npz'))[0]) as f:
+        assert list(f['classes']) == ['widget', 'gadget', 'gizmo']
+        assert f['maps'].shape[-2:] == (64, 64)
+    label = np.array(Image.open(
+        glob.glob(osp.join(work, 'pseudo-labels', '*.png'))[0]))
+    assert set(np.unique(label)) <= {0, 1, 2, 3, 255}
+    seg = open(osp.join(work, 'segmentation', 'stage.log')).read()
+    assert 'gizmo' in seg  # mmseg's IoUMetric table with the own classes
+    assert 0 <= res['segmentation']['mIoU'] <= 100
+
+
+def test_a_broken_folder_stops_before_training(tmp_path, own_voc_folder):
+    root = str(tmp_path / 'broken')
+    shutil.copytree(own_voc_folder, root)
+    img = read_split(root, 'train')[0]
+    mask = osp.join(root, 'SegmentationClassAug', img + '.png')
+    Image.fromarray(np.full((64, 64), 7, np.uint8)).save(mask)
+    pipe = Pipeline(load_profile('cpu'), work_dir=str(tmp_path / 'w'),
+                    data_root=root)
+    with pytest.raises(RuntimeError, match=f'{img}.png has values'):
+        pipe.run()
+    assert not osp.exists(str(tmp_path / 'w' / 'no-drs'))  # nothing trained
+
+
+def test_profiles_are_named_and_checked(tmp_path):
+    with pytest.raises(FileNotFoundError, match="'cpu', 'toy', 'voc'"):
+        load_profile('nope')
+    with pytest.raises(ValueError, match='unknown stages'):
+        Pipeline(load_profile('cpu'), data_root=str(tmp_path),
+                 stages=['refinement'])
+    prof = tmp_path / 'mine.py'
+    prof.write_text("_base_ = ['{}']\nwork_dir = 'w'\n".format(
+        osp.join(osp.dirname(osp.dirname(osp.dirname(
+            osp.abspath(__file__)))), 'configs', 'pipelines', 'cpu.py')))
+    pipe = Pipeline(load_profile(str(prof)), data_root=str(tmp_path))
+    assert pipe.work_dir == 'w' and pipe.stages[0].name == 'check'

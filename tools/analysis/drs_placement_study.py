@@ -25,7 +25,6 @@ import sys
 
 REPO = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..')
 sys.path.insert(0, REPO)
-sys.path.insert(0, osp.join(REPO, 'tools'))
 
 from mmengine.config import Config  # noqa: E402
 
@@ -33,7 +32,7 @@ from mmdrs.datasets.toy_voc import make_toy_voc  # noqa: E402
 from mmdrs.models import EfficientNetLite  # noqa: E402
 from mmdrs.utils.stages import (train_stage, write_json_atomic,  # noqa: E402
                                 write_text_atomic)
-from run_pipeline import data_root_options, epoch_options  # noqa: E402
+from mmdrs.pipeline.binding import data_options, epoch_options  # noqa: E402
 
 DELTAS = (0.4, 0.55, 0.7, 'learnable')
 PLACEMENTS = ('all', 'last-stage', 'head-only')
@@ -80,7 +79,7 @@ def main():
         os.makedirs(work, exist_ok=True)
         cfg_path = osp.join(work, 'config.py')
         variant_config(placement, delta).dump(cfg_path)
-        opts = data_root_options(args.data_root)
+        opts = data_options(Config.fromfile(cfg_path), args.data_root)
         if args.epochs:
             opts += epoch_options(args.epochs)
         res = train_stage(name, cfg_path, work, opts)

@@ -9,7 +9,6 @@ validation runs during classifier training::
         --saliency-dir SaliencyMaps --out work_dirs/maps/train_eval.json
 """
 import argparse
-import json
 import os.path as osp
 import sys
 import warnings

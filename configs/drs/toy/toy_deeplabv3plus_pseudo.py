@@ -48,16 +48,24 @@ test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs')
 ]
+# VOCImageLabelDataset (mmseg's PascalVOCDataset + a folder's own
+# classes.txt) so the CPU profile runs on any class list
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+    dataset=dict(
+        type='VOCImageLabelDataset',
+        data_root=data_root,
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+    dataset=dict(
+        type='VOCImageLabelDataset',
+        data_root=data_root,
+        pipeline=test_pipeline))
 test_dataloader = val_dataloader
 # the new head at 10x lr (as the paper's DeepLab fine-tuning does for its
 # new layers); at 1x the toy run (400 iterations) never learned the classes:

@@ -4,5 +4,6 @@ from .map_refiner import MapRefiner
 from .wsss_encoder_decoder import WSSSEncoderDecoder, valid_region_mask
 
 __all__ = [
-    'CAMClassifier', 'DRS_DEEPLAB_CRF', 'DenseCRFPostProcessor', 'MapRefiner', 'WSSSEncoderDecoder', 'valid_region_mask'
+    'CAMClassifier', 'DRS_DEEPLAB_CRF', 'DenseCRFPostProcessor',
+    'MapRefiner', 'WSSSEncoderDecoder', 'valid_region_mask'
 ]

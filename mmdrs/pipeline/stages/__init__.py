@@ -1,0 +1,10 @@
+from .data import CheckData, ToyData
+from .maps import Maps
+from .pseudo_labels import PseudoLabels
+from .report import Report
+from .train import TrainClassifier, TrainRefiner, TrainSegmentor, TrainStage
+
+__all__ = [
+    'CheckData', 'ToyData', 'Maps', 'PseudoLabels', 'Report',
+    'TrainClassifier', 'TrainRefiner', 'TrainSegmentor', 'TrainStage'
+]

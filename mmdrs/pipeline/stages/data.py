@@ -1,0 +1,68 @@
+"""Data stages: the embedded toy dataset and the dataset check."""
+import time
+
+from ...utils.stages import run_stage
+from ..registry import PIPELINE_STAGES
+from ..runner import PipelineStage
+
+
+@PIPELINE_STAGES.register_module()
+class ToyData(PipelineStage):
+    """Generate the embedded toy VOC at the data root (idempotent).
+
+    Sizes come from the profile variable ``toy_size`` (train, val, aug).
+    """
+
+    def __init__(self, name: str = 'data', **kwargs):
+        super().__init__(name, **kwargs)
+
+    def run(self, pipe):
+        from ...datasets.toy_voc import make_toy_voc
+        t0 = time.time()
+        sizes = pipe.vars.get('toy_size', (120, 60, 240))
+        make_toy_voc(pipe.data_root, *sizes)
+        print(f'[pipeline] data: toy VOC at {pipe.data_root} '
+              f'({time.time() - t0:.1f} s)', flush=True)
+        return None
+
+
+@PIPELINE_STAGES.register_module()
+class CheckData(PipelineStage):
+    """Check the data root before any training
+    (:func:`~mmdrs.datasets.dataset_check.check_voc_folder`; also
+    ``tools/check_dataset.py``). Any problem stops the pipeline with the
+    list of files at fault.
+
+    Args:
+        splits (Sequence[str]): Splits to check.
+    """
+
+    def __init__(self, name: str = 'check',
+                 splits=('train', 'trainaug', 'val'), **kwargs):
+        super().__init__(name, **kwargs)
+        self.splits = tuple(splits)
+
+    def run(self, pipe):
+        from ...datasets.dataset_check import check_voc_folder
+
+        def fn():
+            rep = check_voc_folder(pipe.data_root, self.splits)
+            if not rep['ok']:
+                shown = '\n  '.join(rep['problems'][:20])
+                more = len(rep['problems']) - 20
+                raise RuntimeError(
+                    f'dataset check of {pipe.data_root} failed with '
+                    f'{len(rep["problems"])} problem(s) (python '
+                    f'tools/check_dataset.py {pipe.data_root} lists them '
+                    f'all):\n  {shown}' +
+                    (f'\n  ... and {more} more' if more > 0 else ''))
+            return dict(classes=rep['classes'], saliency=rep['saliency'],
+                        splits=rep['splits'])
+
+        return run_stage(self.name, self.out_dir(pipe), fn, pipe.force)
+
+    def rows(self, pipe, res):
+        return [(self.name, 'dataset check: classes (background incl.), '
+                 'images per split', len(res['classes']),
+                 f"{res['splits']}; saliency maps: "
+                 f"{'yes' if res['saliency'] else 'no'}", res['seconds'])]

@@ -1,0 +1,129 @@
+"""Pseudo-label stage: maps -> label PNGs, choosing the better map set."""
+from typing import Sequence
+
+from ...utils.stages import run_stage
+from ..registry import PIPELINE_STAGES
+from ..runner import PipelineStage
+
+
+@PIPELINE_STAGES.register_module()
+class PseudoLabels(PipelineStage):
+    """Pseudo labels of ``split`` from the maps of one of the ``maps`` stages.
+
+    Background rule: the paper's saliency rules when the data has saliency
+    maps, otherwise a constant background score at the chosen maps' best
+    threshold (from their ``Maps`` evaluation; raw refined maps are
+    max-normalised per image for it). With saliency, a saliency-free
+    variant is scored too, for comparison.
+
+    With several candidate map sets (e.g. refined maps and the DRS maps
+    they were trained on) each one's pseudo labels of the ``select_split``
+    images (``train``: pixel GT, the WSSS convention for model selection)
+    are scored, and the labels of ``split`` come from the best candidate
+    (the first on a tie) - the pipeline keeps a stage only where it helps,
+    and the table shows every candidate's score.
+
+    Args:
+        name (str): Stage name (also the output folder under the work dir).
+        maps (Sequence[str]): Candidate ``Maps`` stages, preferred first.
+        split (str): Split to label. Defaults to ``'trainaug'``.
+        select_split (str): Split scoring the candidates.
+        workers (int): Worker processes.
+        what (str): Description for the results table.
+    """
+
+    def __init__(self,
+                 name: str,
+                 maps: Sequence[str],
+                 split: str = 'trainaug',
+                 select_split: str = 'train',
+                 workers: int = 2,
+                 what: str = 'pseudo labels'):
+        super().__init__(name, what)
+        if isinstance(maps, str):
+            maps = [maps]
+        if not maps:
+            raise ValueError(f'stage {name}: no candidate maps')
+        self.maps = list(maps)
+        self.split = split
+        self.select_split = select_split
+        self.workers = workers
+
+    def _rule(self, pipe, maps_stage: str) -> dict:
+        if pipe.data['saliency']:
+            return dict(mode='saliency')
+        return self._threshold_rule(pipe, maps_stage)
+
+    @staticmethod
+    def _threshold_rule(pipe, maps_stage: str) -> dict:
+        """Constant background at the maps' best threshold (per-image
+        normalised maps where the threshold was found on those)."""
+        res = pipe.result(maps_stage) or {}
+        return dict(mode='constant',
+                    bg_score=res.get('cam/best_threshold', 0.15),
+                    normalize=pipe.stage(maps_stage).normalize_eval)
+
+    def run(self, pipe):
+        from ...apis.pseudo_labels import make_pseudo_labels
+        out = self.out_dir(pipe)
+
+        def label(maps_stage, split, dest, rule):
+            maps = pipe.require(maps_stage, 'maps')
+            return make_pseudo_labels(maps, pipe.data_root, dest,
+                                      split=split, workers=self.workers,
+                                      **rule)
+
+        def fn():
+            scores = {}
+            if len(self.maps) > 1:
+                for m in self.maps:
+                    r = label(m, self.select_split,
+                              pipe.path(f'{self.name}_select', m),
+                              self._rule(pipe, m))
+                    scores[m] = r['mIoU']
+                best = max(scores[m] or 0 for m in self.maps)
+                chosen = next(m for m in self.maps
+                              if (scores[m] or 0) == best)
+            else:
+                chosen = self.maps[0]
+            rule = self._rule(pipe, chosen)
+            res = label(chosen, self.split, out, rule)
+            result = {
+                'labels': out,
+                'maps': chosen,
+                'rule': rule['mode'],
+                'pseudo/mIoU': res['mIoU'],
+                'pseudo/ignored_pct': res['ignored_pct'],
+                'select/mIoU': scores,
+                'select_split': self.select_split
+            }
+            if rule['mode'] == 'constant':
+                result['pseudo/bg_score'] = rule['bg_score']
+            else:  # the saliency-free rule on the same maps, for comparison
+                thr = self._threshold_rule(pipe, chosen)
+                alt = label(chosen, self.split, out + '_threshold', thr)
+                result['pseudo_threshold/mIoU'] = alt['mIoU']
+                result['pseudo_threshold/bg_score'] = thr['bg_score']
+            return result
+
+        return run_stage(self.name, out, fn, pipe.force)
+
+    def rows(self, pipe, res):
+        rows = []
+        for m, v in (res.get('select/mIoU') or {}).items():
+            mark = ' (chosen)' if m == res['maps'] else ''
+            rows.append((f'{self.name}[{m}]', f'{self.what} from {m} on '
+                         f"{res['select_split']} (selection){mark}", v, '',
+                         0.0))
+        if res['rule'] == 'saliency':
+            rule = ('saliency rules; without saliency (bg '
+                    f"{res.get('pseudo_threshold/bg_score')}) "
+                    f"{res.get('pseudo_threshold/mIoU')}")
+        else:
+            rule = (f"no saliency maps: constant background "
+                    f"{res.get('pseudo/bg_score')}")
+        rows.append((self.name, f"{self.what} from {res['maps']} vs "
+                     f'{self.split} masks', res.get('pseudo/mIoU'),
+                     f"{res.get('pseudo/ignored_pct')} % ignored; {rule}",
+                     res['seconds']))
+        return rows

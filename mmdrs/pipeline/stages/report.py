@@ -1,0 +1,56 @@
+"""Report stage: results table, results JSON and a map grid."""
+import os.path as osp
+import sys
+import time
+from typing import Sequence
+
+from ...utils.stages import run_tool, write_json_atomic, write_text_atomic
+from ..registry import PIPELINE_STAGES
+from ..runner import PipelineStage
+
+
+@PIPELINE_STAGES.register_module()
+class Report(PipelineStage):
+    """``<work_dir>/results.{md,json}`` (one row per finished stage, as
+    each stage describes itself) and ``<work_dir>/maps_grid.png`` (image,
+    GT, and per map set one overlay per class and the prediction).
+
+    Args:
+        grid (Sequence[str]): ``Maps`` stages shown in the grid.
+        num_images (int): Images in the grid.
+    """
+
+    def __init__(self, name: str = 'report', grid: Sequence[str] = (),
+                 num_images: int = 6, **kwargs):
+        super().__init__(name, **kwargs)
+        self.grid = list(grid)
+        self.num_images = num_images
+
+    def run(self, pipe):
+        done = [(m, pipe.stage(m).out_dir(pipe)) for m in self.grid
+                if pipe.result(m) is not None]
+        if done:
+            run_tool(self.name, [
+                sys.executable, 'tools/analysis/visualize_maps.py',
+                *[d for _, d in done], '--names', *[m for m, _ in done],
+                '--data-root', pipe.data_root, '--num',
+                str(self.num_images), '--out', pipe.path('maps_grid.png')
+            ], pipe.path('report.log'))
+        rows = pipe.table_rows()
+        lines = ['| stage | what | mIoU | details | time (s) |',
+                 '|---|---|---|---|---|']
+        lines += [f'| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} |'
+                  for r in rows]
+        table = '\n'.join(lines)
+        print('\n' + table)
+        wall = time.time() - getattr(pipe, 't_start', time.time())
+        print(f'\n[pipeline] wall time of this run {wall:.1f} s; stage times '
+              f'add up to {sum(r[4] for r in rows):.1f} s')
+        write_text_atomic(pipe.path('results.md'), table + '\n')
+        results = {s.name: pipe.result(s.name) for s in pipe.stages
+                   if s is not self and pipe.result(s.name) is not None}
+        write_json_atomic(pipe.path('results.json'), results)
+        return None
+
+    def out_dir(self, pipe):
+        return osp.join(pipe.work_dir, self.name)

@@ -1,0 +1,114 @@
+"""Training stages: ``tools/train.py`` runs of a profile's configs."""
+from typing import List
+
+from mmengine.config import Config
+
+from ...utils.stages import train_stage
+from ..binding import (data_options, epoch_options, image_size_options,
+                       iteration_options, transform_options)
+from ..registry import PIPELINE_STAGES
+from ..runner import REPO, PipelineStage
+
+
+class TrainStage(PipelineStage):
+    """A training run of ``config`` bound to the pipeline's data.
+
+    Args:
+        name (str): Stage name; also the work-dir folder.
+        config (str): Config path (relative to the repository).
+        what (str): Description for the results table.
+    """
+
+    def __init__(self, name: str, config: str, what: str = ''):
+        super().__init__(name, what)
+        self.config = config
+
+    def load_config(self) -> Config:
+        import os.path as osp
+        path = self.config if osp.isabs(self.config) else osp.join(
+            REPO, self.config)
+        return Config.fromfile(path)
+
+    def options(self, pipe, cfg: Config) -> List[str]:
+        """The ``--cfg-options`` binding ``cfg`` to the run."""
+        data = pipe.data
+        opts = data_options(cfg, pipe.data_root, len(data['classes']),
+                            data['saliency'])
+        size = pipe.vars.get('img_size')
+        if size:
+            resize = pipe.vars.get('train_resize') or round(size * 8 / 7)
+            opts += image_size_options(cfg, size, resize)
+        return opts
+
+    def run(self, pipe):
+        cfg = self.load_config()
+        return train_stage(self.name, self.config, self.out_dir(pipe),
+                           self.options(pipe, cfg), pipe.force, pipe.gpus)
+
+
+def _cam_details(res: dict) -> str:
+    out = f"bg {res.get('cam/best_threshold')}"
+    if res.get('cam/sal_mIoU') is not None:
+        out += f", saliency protocol {res.get('cam/sal_mIoU')}"
+    if res.get('cls/mAP') is not None:
+        out += f", mAP {res.get('cls/mAP')}"
+    return out
+
+
+@PIPELINE_STAGES.register_module()
+class TrainClassifier(TrainStage):
+    """A CAM classifier (DRS or plain); ``epochs`` variable overrides the
+    config's epochs."""
+
+    def options(self, pipe, cfg):
+        opts = super().options(pipe, cfg)
+        if pipe.vars.get('epochs'):
+            opts += epoch_options(pipe.vars['epochs'])
+        return opts
+
+    def rows(self, pipe, res):
+        return [(self.name, f'{self.what}; CAM mIoU on train, 1 scale, best '
+                 'bg threshold', res.get('cam/mIoU'), _cam_details(res),
+                 res['seconds'])]
+
+
+@PIPELINE_STAGES.register_module()
+class TrainRefiner(TrainClassifier):
+    """Refinement learning on the maps of the ``targets`` stage."""
+
+    def __init__(self, name: str, config: str, targets: str, what: str = ''):
+        super().__init__(name, config, what)
+        self.targets = targets
+
+    def options(self, pipe, cfg):
+        maps = pipe.require(self.targets, 'maps')
+        return super().options(pipe, cfg) + transform_options(
+            cfg, 'LoadCAMTargets', 'maps_dir', maps)
+
+    def rows(self, pipe, res):
+        return [(self.name, f'{self.what} (val: its maps on train, 1 scale)',
+                 res.get('cam/mIoU'), _cam_details(res), res['seconds'])]
+
+
+@PIPELINE_STAGES.register_module()
+class TrainSegmentor(TrainStage):
+    """A segmentation network on the pseudo labels of the ``labels`` stage;
+    ``seg_iters`` variable overrides the iterations. Evaluated by mmseg on
+    the real val masks."""
+
+    def __init__(self, name: str, config: str, labels: str, what: str = ''):
+        super().__init__(name, config, what)
+        self.labels = labels
+
+    def options(self, pipe, cfg):
+        pseudo = pipe.require(self.labels, 'labels')
+        opts = super().options(pipe, cfg) + transform_options(
+            cfg, 'LoadPseudoLabels', 'pseudo_dir', pseudo)
+        if pipe.vars.get('seg_iters'):
+            opts += iteration_options(pipe.vars['seg_iters'])
+        return opts
+
+    def rows(self, pipe, res):
+        return [(self.name, f'{self.what}, val mIoU (real masks)',
+                 res.get('mIoU'), f"aAcc {res.get('aAcc')}",
+                 res['seconds'])]

@@ -1,0 +1,82 @@
+"""check_voc_folder / tools/check_dataset.py name every problem's file."""
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from mmdrs.datasets import VOCImageLabelDataset
+from mmdrs.datasets.dataset_check import check_voc_folder
+from mmdrs.datasets.toy_voc import read_split, save_palette_png
+
+
+def test_own_class_list_is_used(own_voc_folder):
+    rep = check_voc_folder(own_voc_folder)
+    assert rep['ok'], rep['problems'][:5]
+    assert rep['classes'] == ['background', 'widget', 'gadget', 'gizmo']
+    assert rep['saliency'] is False
+    assert rep['splits'] == dict(train=16, trainaug=32, val=8)
+    assert sum(rep['class_counts'].values()) >= 32  # every image has one
+    ds = VOCImageLabelDataset(
+        data_root=own_voc_folder,
+        data_prefix=dict(img_path='JPEGImages',
+                         seg_map_path='SegmentationClassAug'),
+        ann_file='ImageSets/Segmentation/train.txt')
+    assert ds.metainfo['classes'] == ('background', 'widget', 'gadget',
+                                      'gizmo')
+    assert ds.label_map is None and len(ds.metainfo['palette']) == 4
+
+
+def test_every_problem_names_its_file(toy_voc, tmp_path):
+    root = str(tmp_path / 'broken')
+    shutil.copytree(toy_voc, root)
+    train = read_split(root, 'train')
+    os.remove(osp.join(root, 'JPEGImages', train[0] + '.jpg'))
+    os.remove(osp.join(root, 'SegmentationClassAug', train[1] + '.png'))
+    small = np.zeros((10, 12), np.uint8)
+    small[2, 2] = 1
+    save_palette_png(osp.join(root, 'SegmentationClassAug',
+                              train[2] + '.png'), small)
+    mask_path = osp.join(root, 'SegmentationClassAug', train[3] + '.png')
+    bad = np.array(Image.open(mask_path))
+    bad[0, 0] = 40
+    save_palette_png(mask_path, bad)
+    empty = osp.join(root, 'SegmentationClassAug', train[4] + '.png')
+    save_palette_png(empty, np.zeros_like(np.array(Image.open(empty))))
+    os.remove(osp.join(root, 'SaliencyMaps', train[5] + '.png'))
+    Image.new('L', (7, 7)).save(osp.join(root, 'SaliencyMaps',
+                                         train[6] + '.png'))
+    rep = check_voc_folder(root, splits=('train', ))
+    text = '\n'.join(rep['problems'])
+    assert not rep['ok']
+    assert f'missing image {root}/JPEGImages/{train[0]}.jpg' in text
+    assert f'missing mask {root}/SegmentationClassAug/{train[1]}.png' in text
+    assert f'{train[2]}.png is (10, 12), the image is (64, 64)' in text
+    assert f'{train[3]}.png has values [40] outside 0..20 and 255' in text
+    assert f'{train[4]}.png has no foreground class' in text
+    assert f'missing saliency map {root}/SaliencyMaps/{train[5]}.png' in text
+    assert f'{train[6]}.png is (7, 7), the image is (64, 64)' in text
+    assert len(rep['problems']) == 7
+    # the command line exits 1 and prints them
+    p = subprocess.run([sys.executable, 'tools/check_dataset.py', root,
+                        '--splits', 'train'], capture_output=True,
+                       text=True, cwd=osp.dirname(osp.dirname(
+                           osp.dirname(osp.abspath(__file__)))), timeout=120)
+    assert p.returncode == 1 and f'{train[4]}.png' in p.stdout
+    assert '7 problem(s)' in p.stdout
+
+
+def test_missing_split_file_and_bad_class_list(tmp_path, toy_voc):
+    root = str(tmp_path / 'r')
+    shutil.copytree(toy_voc, root)
+    with open(osp.join(root, 'classes.txt'), 'w') as f:
+        f.write('background\ncat\ncat\n')
+    rep = check_voc_folder(root)
+    assert not rep['ok'] and 'duplicate names' in rep['problems'][0]
+    os.remove(osp.join(root, 'classes.txt'))
+    rep = check_voc_folder(root, splits=('nosuch', ))
+    assert rep['problems'] == [
+        f'split file {root}/ImageSets/Segmentation/nosuch.txt not found']

@@ -1,0 +1,65 @@
+# Copyright (c) mmdrs contributors.
+"""Check a VOC-layout folder before a long run; exit 1 on any problem.
+
+Reports, per split, missing or unreadable images, missing masks, masks of
+another size or with values outside the class list (``classes.txt`` or
+VOC's), images without any foreground class, and missing or mis-sized
+saliency maps - each with its file name::
+
+    python tools/check_dataset.py data/my_voc [--splits train trainaug val]
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
+
+from mmdrs.datasets.dataset_check import (DEFAULT_SPLITS,  # noqa: E402
+                                          check_voc_folder)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('data_root', help='VOC-layout folder')
+    p.add_argument('--splits', nargs='+', default=list(DEFAULT_SPLITS),
+                   help='splits to check (default: train trainaug val)')
+    p.add_argument('--seg-dir', default='SegmentationClassAug',
+                   help='mask folder')
+    p.add_argument('--saliency-dir', default='SaliencyMaps',
+                   help='saliency folder, checked when it exists')
+    p.add_argument('--allow-empty', nargs='*', default=['val'],
+                   help='splits whose images may have no foreground class '
+                   '(default: val)')
+    p.add_argument('--max-report', type=int, default=50,
+                   help='problems printed (all go to --json)')
+    p.add_argument('--json', help='write the full report here')
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    rep = check_voc_folder(args.data_root, args.splits,
+                           seg_dir=args.seg_dir,
+                           saliency_dir=args.saliency_dir,
+                           allow_empty=args.allow_empty)
+    print(f'{args.data_root}: {len(rep["classes"])} classes '
+          f'({", ".join(rep["classes"][:8])}'
+          f'{", ..." if len(rep["classes"]) > 8 else ""}); images per split '
+          f'{rep["splits"]}; saliency maps: '
+          f'{"yes" if rep["saliency"] else "no (threshold background)"}')
+    for p in rep['problems'][:args.max_report]:
+        print('  ' + p)
+    if len(rep['problems']) > args.max_report:
+        print(f'  ... and {len(rep["problems"]) - args.max_report} more')
+    if args.json:
+        from mmdrs.utils.stages import write_json_atomic
+        write_json_atomic(args.json, rep)
+    if rep['ok']:
+        print('OK')
+        return 0
+    print(f'{len(rep["problems"])} problem(s)')
+    return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
