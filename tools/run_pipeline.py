@@ -48,11 +48,26 @@ def parse_args(argv=None):
     p.add_argument('--toy-size', nargs=3, type=int,
                    metavar=('TRAIN', 'VAL', 'AUG'),
                    help='toy split sizes (toy profile)')
+    p.add_argument('--set', nargs='+', default=[], metavar='STAGE.ARG=VALUE',
+                   help='change a stage argument, e.g. segmentation.config='
+                   'configs/ocr/toy_deeplabv3plus_pseudo_ocr.py')
     p.add_argument('--gpus', type=int, default=1,
                    help='processes per training / map job')
     p.add_argument('--force', action='store_true',
                    help='re-run stages even when their outputs exist')
     return p.parse_args(argv)
+
+
+def parse_overrides(items):
+    """``['stage.arg=value', ...]`` -> ``{stage: {arg: value}}``."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        stage, dot, arg = key.rpartition('.')
+        if not sep or not dot or not stage or not arg:
+            raise ValueError(f'--set {item!r}: expected STAGE.ARG=VALUE')
+        out.setdefault(stage, {})[arg] = value
+    return out
 
 
 def main(argv=None):
@@ -66,7 +81,8 @@ def main(argv=None):
         force=a.force,
         variables=dict(img_size=a.img_size, epochs=a.epochs,
                        seg_iters=a.seg_iters,
-                       toy_size=tuple(a.toy_size) if a.toy_size else None))
+                       toy_size=tuple(a.toy_size) if a.toy_size else None),
+        overrides=parse_overrides(a.set))
     pipe.run()
 
 

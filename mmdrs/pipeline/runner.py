@@ -70,6 +70,8 @@ class Pipeline:
         force (bool): Re-run stages whose outputs exist.
         variables (dict, optional): Overrides of the profile's variables
             (``img_size``, ``epochs``, ``seg_iters``, ``toy_size`` ...).
+        overrides (dict, optional): ``{stage name: {argument: value}}``
+            changing stage arguments (e.g. another config).
     """
 
     def __init__(self,
@@ -79,7 +81,8 @@ class Pipeline:
                  stages: Optional[Sequence[str]] = None,
                  gpus: int = 1,
                  force: bool = False,
-                 variables: Optional[dict] = None):
+                 variables: Optional[dict] = None,
+                 overrides: Optional[dict] = None):
         self.profile = profile
         self.work_dir = work_dir or profile.get('work_dir', None)
         self.data_root = data_root or profile.get('data_root', None)
@@ -94,8 +97,14 @@ class Pipeline:
                           if v is not None})
         self.gpus = gpus
         self.force = force
-        self.stages = [PIPELINE_STAGES.build(dict(s))
-                       for s in profile.stages]
+        specs = [dict(s) for s in profile.stages]
+        names = [s.get('name', s['type']) for s in specs]
+        for stage, args in (overrides or {}).items():
+            if stage not in names:
+                raise ValueError(f'override of unknown stage {stage!r}; '
+                                 f'this profile has {names}')
+            specs[names.index(stage)].update(args)
+        self.stages = [PIPELINE_STAGES.build(s) for s in specs]
         names = [s.name for s in self.stages]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:

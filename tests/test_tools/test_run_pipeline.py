@@ -112,7 +112,7 @@ def test_a_broken_folder_stops_before_training(tmp_path, own_voc_folder):
 
 
 def test_profiles_are_named_and_checked(tmp_path):
-    with pytest.raises(FileNotFoundError, match="'cpu', 'toy', 'voc'"):
+    with pytest.raises(FileNotFoundError, match="'cpu', 'toy'"):
         load_profile('nope')
     with pytest.raises(ValueError, match='unknown stages'):
         Pipeline(load_profile('cpu'), data_root=str(tmp_path),
@@ -123,3 +123,19 @@ def test_profiles_are_named_and_checked(tmp_path):
             osp.abspath(__file__)))), 'configs', 'pipelines', 'cpu.py')))
     pipe = Pipeline(load_profile(str(prof)), data_root=str(tmp_path))
     assert pipe.work_dir == 'w' and pipe.stages[0].name == 'check'
+    # --set STAGE.ARG=VALUE swaps a stage's config (e.g. OCR in)
+    sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))), 'tools'))
+    from run_pipeline import parse_overrides
+    ocr = 'configs/ocr/toy_deeplabv3plus_pseudo_ocr.py'
+    pipe = Pipeline(load_profile('cpu'), data_root=str(tmp_path),
+                    overrides=parse_overrides([f'segmentation.config={ocr}']))
+    assert pipe.stage('segmentation').config == ocr
+    with pytest.raises(ValueError, match='STAGE.ARG=VALUE'):
+        parse_overrides(['segmentation=x'])
+    with pytest.raises(ValueError, match='unknown stage'):
+        Pipeline(load_profile('cpu'), data_root=str(tmp_path),
+                 overrides={'seg': {'config': ocr}})
+    assert [s.name for s in Pipeline(
+        load_profile('toy_ocr'), data_root=str(tmp_path)).stages][-2:] == \
+        ['segmentation-ocr', 'report']

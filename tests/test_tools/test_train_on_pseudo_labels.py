@@ -75,10 +75,32 @@ def test_toy_deeplab_trains_on_pseudo_labels(toy_voc, repo_root, tmp_path,
     for f in glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json')):
         rows += [json.loads(line) for line in open(f)]
     losses = [r['decode.loss_ce'] for r in rows if 'decode.loss_ce' in r]
-    assert len(losses) == 4 and all(l == l for l in losses)
+    assert len(losses) == 4 and all(v == v for v in losses)
     val = [r for r in rows if 'mIoU' in r]  # mmseg's IoUMetric, toy val
     assert val and 0 <= val[-1]['mIoU'] <= 100 and 'aAcc' in val[-1]
+    assert 0 <= val[-1]['oc/pixel_pct'] <= 100
     assert osp.isfile(osp.join(work, 'iter_4.pth'))
+
+    # the same stage with OCR: its loss is logged beside the CE
+    ocr_work = str(tmp_path / 'ocr')
+    p = subprocess.run([
+        sys.executable, 'tools/train.py',
+        'configs/ocr/toy_deeplabv3plus_pseudo_ocr.py', '--work-dir',
+        ocr_work, '--cfg-options',
+        f'train_dataloader.dataset.data_root={toy_voc}',
+        f'train_dataloader.dataset.pipeline.3.pseudo_dir={pseudo}',
+        f'val_dataloader.dataset.data_root={toy_voc}',
+        f'test_dataloader.dataset.data_root={toy_voc}',
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        'default_hooks.checkpoint.interval=2', 'param_scheduler.0.end=2',
+        'default_hooks.logger.interval=1'
+    ], cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-3000:]
+    rows = []
+    for f in glob.glob(osp.join(ocr_work, '*', 'vis_data', 'scalars.json')):
+        rows += [json.loads(line) for line in open(f)]
+    ocr = [r['decode.loss_ocr'] for r in rows if 'decode.loss_ocr' in r]
+    assert len(ocr) == 2 and all(v >= 0 for v in ocr)
 
     # the papers' "+CRF" rows: tools/test.py --crf wraps any segmentor
     pytest.importorskip('pydensecrf')

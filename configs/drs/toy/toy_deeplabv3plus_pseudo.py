@@ -67,6 +67,13 @@ val_dataloader = dict(
         data_root=data_root,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
+# mIoU on the real val masks, and the share of pixels predicted as a class
+# the image does not contain (what OCR, configs/ocr/, targets)
+val_evaluator = [
+    dict(type='IoUMetric', iou_metrics=['mIoU']),
+    dict(type='OutOfCandidateRate')
+]
+test_evaluator = val_evaluator
 # the new head at 10x lr (as the paper's DeepLab fine-tuning does for its
 # new layers); at 1x the toy run (400 iterations) never learned the classes:
 # loss stuck at 0.55, val mIoU 12.5 (background + one class)

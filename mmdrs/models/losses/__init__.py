@@ -21,6 +21,7 @@ Two kinds live here:
   their ``loss_name`` property (``'loss_xxx'``) names the log entry. They
   accept and ignore keyword arguments they do not use.
 """
+from .out_of_candidate_loss import OutOfCandidateLoss
 from .self_training_loss import SelfTrainingLoss, image_tags
 
-__all__ = ['SelfTrainingLoss', 'image_tags']
+__all__ = ['OutOfCandidateLoss', 'SelfTrainingLoss', 'image_tags']
