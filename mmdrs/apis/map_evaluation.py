@@ -78,7 +78,7 @@ def evaluate_maps(maps_dir: str,
         with open(meta_path) as f:
             eval_size = json.load(f).get('out_size')
     if saliency_dir is not None and not osp.isabs(saliency_dir):
-        saliency_dir = osp.join(data_root, saliency_dir)
+        saliency_dir = osp.abspath(osp.join(data_root, saliency_dir))
     kwargs = dict(
         saliency_dir=saliency_dir,
         saliency_protocol=saliency_protocol,

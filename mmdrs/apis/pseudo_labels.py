@@ -9,7 +9,8 @@ import torch
 from mmcv import imread
 
 from ..datasets.toy_voc import save_palette_png
-from ..evaluation.functional import label_confusion, label_miou
+from ..evaluation.functional import (label_confusion, label_miou,
+                                     label_precision_coverage)
 from ..fileio import load_cam_maps, load_saliency, map_file
 from ..models.utils import background_label, saliency_label
 from ..models.utils.crf import dense_crf
@@ -136,7 +137,9 @@ def make_pseudo_labels(maps_dir: str,
     Returns:
         dict: ``written``, ``skipped``, ``num_images``, ``mIoU`` (ignored
         pseudo-label pixels count as misses; None without masks),
-        ``ignored_pct`` (share of 255 pixels).
+        ``ignored_pct`` (share of 255 pixels) and, with masks,
+        ``precision`` (correct share of the labelled pixels) and
+        ``coverage`` (labelled share of the non-void pixels).
     """
     if mode not in MODES:
         raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
@@ -169,9 +172,16 @@ def make_pseudo_labels(maps_dir: str,
     ignored = sum(r[2] for r in results)
     total = sum(r[3] for r in results)
     written = sum(r[0] for r in results)
-    return dict(
+    out = dict(
         num_images=len(results),
         written=written,
         skipped=len(results) - written,
-        mIoU=round(label_miou(np.sum(confs, 0)), 2) if confs else None,
+        mIoU=None,
         ignored_pct=round(100 * ignored / max(total, 1), 2))
+    if confs:
+        conf = np.sum(confs, 0)
+        precision, coverage = label_precision_coverage(conf)
+        out.update(mIoU=round(label_miou(conf), 2),
+                   precision=round(precision, 2),
+                   coverage=round(coverage, 2))
+    return out

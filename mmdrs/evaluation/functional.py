@@ -129,6 +129,18 @@ def label_miou(conf: np.ndarray) -> float:
         return float(np.nanmean(iou_from_confusion(square)[:-1]) * 100)
 
 
+def label_precision_coverage(conf: np.ndarray):
+    """Precision (correct share of the labelled pixels) and coverage
+    (labelled share of the pixels), in %, of a :func:`label_confusion`
+    matrix - the two sides of pseudo labels with ignore regions."""
+    conf = np.asarray(conf, dtype=np.float64)
+    labelled = conf[:, :-1]
+    n_lab = labelled.sum()
+    precision = 100 * np.trace(labelled) / n_lab if n_lab else float('nan')
+    coverage = 100 * n_lab / conf.sum() if conf.sum() else float('nan')
+    return float(precision), float(coverage)
+
+
 def average_precision(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Per-class average precision (VOC-style, non-interpolated).
 

@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+import shutil
 import time
 from typing import Dict, List, Optional, Sequence
 
@@ -49,6 +50,14 @@ class PipelineStage:
     def out_dir(self, pipe: 'Pipeline') -> str:
         """Folder of the stage's ``stage_done.json``."""
         return pipe.path(self.name)
+
+    @staticmethod
+    def clear(pipe: 'Pipeline', *dirs: str) -> None:
+        """With ``--force``, remove a stage's previous outputs (the tools
+        keep finished files to resume, which must not mix runs)."""
+        if pipe.force:
+            for d in dirs:
+                shutil.rmtree(d, ignore_errors=True)
 
     def run(self, pipe: 'Pipeline') -> Optional[dict]:
         raise NotImplementedError

@@ -35,9 +35,12 @@ def write_json_atomic(path: str, obj) -> None:
     write_text_atomic(path, json.dumps(obj, indent=2))
 
 
-def last_val_metrics(work_dir: str) -> Optional[dict]:
-    """The last validation row (with ``cam/mIoU`` or ``mIoU``) of a run's
-    scalars."""
+def last_val_metrics(work_dir: str,
+                     select: Optional[str] = None) -> Optional[dict]:
+    """A run's validation row (with ``cam/mIoU`` or ``mIoU``) from its
+    scalars: the last one, or with ``select`` (a metric key, e.g. the
+    checkpoint hook's ``save_best``) the first with the highest value.
+    ``train_iter_time`` is the median training-iteration time."""
     rows = []
     for f in sorted(
             glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
@@ -48,10 +51,20 @@ def last_val_metrics(work_dir: str) -> Optional[dict]:
     if not val:
         return None
     out = dict(val[-1])
+    scored = [r for r in val if select and r.get(select) is not None]
+    if scored:
+        out = dict(max(scored, key=lambda r: r[select]))
     if train:  # median train-iteration time
         times = sorted(r['time'] for r in train)
         out['train_iter_time'] = times[len(times) // 2]
     return out
+
+
+def best_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint mmengine's ``CheckpointHook(save_best=...)`` kept as
+    the best (``best_*.pth``; it keeps one), if any."""
+    found = glob.glob(osp.join(work_dir, 'best_*.pth'))
+    return max(found, key=osp.getmtime) if found else None
 
 
 def run_stage(name: str, out_dir: str, fn, force: bool = False) -> dict:
@@ -97,7 +110,8 @@ def train_stage(name: str,
                 work_dir: str,
                 cfg_options: Sequence[str] = (),
                 force: bool = False,
-                gpus: int = 1) -> dict:
+                gpus: int = 1,
+                select: Optional[str] = None) -> dict:
     """Train ``config`` into ``work_dir`` unless already done.
 
     Args:
@@ -108,10 +122,14 @@ def train_stage(name: str,
         force (bool): Re-run even if the done-marker exists.
         gpus (int): More than 1 launches ``tools/dist_train.sh`` with that
             many processes.
+        select (str, optional): The metric the run's checkpoint hook selects
+            by (``save_best``): the result is then the best checkpoint and
+            its validation row, as the paper's recipes keep the best epoch.
 
     Returns:
-        dict: ``stage``, ``config``, ``checkpoint``, ``seconds`` and the
-        final validation metrics (``cam/mIoU`` ...).
+        dict: ``stage``, ``config``, ``checkpoint`` (the best one with
+        ``select``, else the last), ``last_checkpoint``, ``seconds`` and the
+        validation metrics of that checkpoint (``cam/mIoU`` ...).
     """
     done = osp.join(work_dir, 'stage_done.json')
     if osp.isfile(done) and not force:
@@ -131,12 +149,14 @@ def train_stage(name: str,
     t0 = time.time()
     run_tool(name, cmd, osp.join(work_dir, 'stage.log'))
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        ckpt = f.read().strip()
+        last = f.read().strip()
+    best = best_checkpoint(work_dir) if select else None
     result = dict(
         stage=name,
         config=config,
-        checkpoint=ckpt,
+        checkpoint=best or last,
+        last_checkpoint=last,
         seconds=round(time.time() - t0, 1))
-    result.update(last_val_metrics(work_dir) or {})
+    result.update(last_val_metrics(work_dir, select if best else None) or {})
     write_json_atomic(done, result)
     return result

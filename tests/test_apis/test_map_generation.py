@@ -1,5 +1,6 @@
 """tools/generate_maps.py (+ dist), eval_maps.py and visualize_maps.py."""
 import glob
+import json
 import os
 import os.path as osp
 import shutil
@@ -192,3 +193,36 @@ def test_two_rank_gloo_output_equals_single_process(tiny_checkpoint,
     log = p.stdout + p.stderr
     assert 'maps/written: 24' in log  # 12 + 12: no duplicate, no gap
     _assert_same(_load_all(dist), _load_all(single), max_step=1)
+
+
+def test_eval_relative_root_and_fixed_size_maps(toy_voc, tmp_path,
+                                                maps_from_masks,
+                                                monkeypatch):
+    import cv2
+    from PIL import Image
+
+    from mmdrs.apis import evaluate_maps
+    from mmdrs.fileio import save_cam_maps
+    maps = maps_from_masks(toy_voc, str(tmp_path / 'maps'), split='train')
+    monkeypatch.chdir(osp.dirname(toy_voc))
+    rel = osp.basename(toy_voc)  # a data root relative to the cwd
+    res = evaluate_maps(maps, rel, 'train', saliency_dir='SaliencyMaps')
+    assert res['mIoU'] > 99 and res['eval_size'] is None
+    assert 40 < res['sal_mIoU'] <= 100
+    # maps stored at a fixed size (--out-size): the masks and saliency maps
+    # are resized to it (nearest), as the authors' 320x320 validation
+    small = str(tmp_path / 'small')
+    os.makedirs(small)
+    for i in read_split(toy_voc, 'train'):
+        gt = np.array(Image.open(
+            osp.join(toy_voc, 'SegmentationClassAug', f'{i}.png')))
+        gt = cv2.resize(gt, (32, 32), interpolation=cv2.INTER_NEAREST)
+        labels = [int(v) - 1 for v in np.unique(gt) if 0 < v < 255]
+        save_cam_maps(osp.join(small, f'{i}.npz'),
+                      np.stack([(gt == k + 1).astype(np.float32)
+                                for k in labels]), labels, VOC_CLASSES)
+    with open(osp.join(small, 'maps_meta.json'), 'w') as f:
+        json.dump(dict(out_size=[32, 32]), f)
+    res = evaluate_maps(small, rel, 'train', saliency_dir='SaliencyMaps')
+    assert res['eval_size'] == [32, 32] and res['mIoU'] > 99
+    assert 'sal_mIoU' in res

@@ -28,6 +28,7 @@ def test_modes_score_against_masks(toy_voc, tmp_path, maps_from_masks):
                              mode='constant', workers=0)
     assert res['num_images'] == 48 and res['written'] == 48
     assert res['mIoU'] == 100.0 and res['ignored_pct'] == 0
+    assert res['precision'] == 100.0 and res['coverage'] == 100.0
     ids = read_split(toy_voc, 'trainaug')
     png = Image.open(str(tmp_path / 'c' / f'{ids[0]}.png'))
     assert png.mode == 'P'  # palette PNG, mmseg's label layout
@@ -35,6 +36,8 @@ def test_modes_score_against_masks(toy_voc, tmp_path, maps_from_masks):
     # saliency mode with the toy's imperfect saliency: ignores some pixels
     res = make_pseudo_labels(maps, toy_voc, str(tmp_path / 's'), workers=2)
     assert 50 < res['mIoU'] < 100 and res['ignored_pct'] > 0
+    # ignore regions lower the coverage; what stays labelled is purer
+    assert res['coverage'] < 100 and res['precision'] > res['mIoU']
     again = make_pseudo_labels(maps, toy_voc, str(tmp_path / 's'),
                                workers=2)
     assert again['written'] == 0 and again['skipped'] == 48

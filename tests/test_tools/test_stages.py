@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from mmdrs.utils.stages import train_stage
+from mmdrs.utils.stages import (best_checkpoint, last_val_metrics,
+                                train_stage)
 
 
 def test_stage_runs_skips_and_resumes(tiny_cls_config, tmp_path):
@@ -26,6 +27,15 @@ def test_stage_runs_skips_and_resumes(tiny_cls_config, tmp_path):
     assert res2['checkpoint'].endswith('epoch_2.pth')
     with open(osp.join(work, 'stage.log')) as f:
         assert 'resumed epoch: 1' in f.read()
+    # the paper keeps the best epoch: with the hook's metric, the result is
+    # mmengine's best checkpoint and its own validation row
+    best = best_checkpoint(work)
+    assert best and osp.basename(best).startswith('best_cam_sal_mIoU_epoch')
+    rows = [last_val_metrics(work)]
+    chosen = last_val_metrics(work, 'cam/sal_mIoU')
+    epoch = int(best.split('_epoch_')[1].split('.')[0])
+    assert chosen['step'] == epoch
+    assert chosen['cam/sal_mIoU'] >= rows[0]['cam/sal_mIoU']
 
 
 def test_failed_stage_names_its_log(tiny_cls_config, tmp_path):

@@ -29,6 +29,8 @@ class MultiLabelCAMHead(BaseModule):
             activations; None for plain ReLUs. Defaults to learnable DRS.
         in_index (int): Which backbone output to use. Defaults to -1.
         loss_weight (float): Weight of the classification loss.
+        classifier_bias (bool): Bias of the 1x1 classifier (RRM's has
+            none). Defaults to True.
         init_cfg (dict, optional): Defaults to the paper's
             N(0, sqrt(2 / (k * k * out_channels))) with zero bias.
     """
@@ -41,6 +43,7 @@ class MultiLabelCAMHead(BaseModule):
                  drs_cfg: Optional[dict] = dict(delta='learnable'),
                  in_index: int = -1,
                  loss_weight: float = 1.0,
+                 classifier_bias: bool = True,
                  init_cfg: Optional[Union[dict, list]] = None):
         super().__init__(init_cfg=init_cfg)
         self.num_classes = num_classes
@@ -55,7 +58,7 @@ class MultiLabelCAMHead(BaseModule):
                 if drs_cfg is not None else nn.ReLU(inplace=True))
             c = channels
         self.convs = nn.Sequential(*layers)
-        self.classifier = nn.Conv2d(c, num_classes, 1)
+        self.classifier = nn.Conv2d(c, num_classes, 1, bias=classifier_bias)
 
     def init_weights(self) -> None:
         if self.init_cfg is not None:

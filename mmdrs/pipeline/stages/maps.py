@@ -9,11 +9,12 @@ from ..runner import PipelineStage
 
 @PIPELINE_STAGES.register_module()
 class Maps(PipelineStage):
-    """Multi-scale maps of a trained model for a split, scored on ``train``.
+    """Multi-scale maps of a trained model for a split, scored on a split.
 
     The maps of the ``model`` stage's checkpoint are written with its config
     (``tools/generate_maps.py``, 3 scales from the config's ``map_cfg``),
-    then evaluated against the ``train`` masks under both protocols
+    then evaluated against the ``eval_split`` masks (default ``train``, the
+    WSSS convention) under both protocols
     (threshold sweep; saliency protocol when the data has saliency maps).
 
     Args:
@@ -27,6 +28,9 @@ class Maps(PipelineStage):
         quantize (str, optional): ``'round'`` / ``'floor'``.
         normalize_eval (bool): Max-normalise each image's maps for the
             threshold sweep (raw refined maps).
+        eval_split (str): Split the maps are scored on (its masks).
+        options (Sequence[str]): Extra ``--cfg-options`` of the map job
+            (e.g. ``model.test_cfg.normalize=True``).
         what (str): Description for the results table.
     """
 
@@ -38,8 +42,12 @@ class Maps(PipelineStage):
                  out_size: Optional[Sequence[int]] = None,
                  quantize: Optional[str] = None,
                  normalize_eval: bool = False,
+                 eval_split: str = 'train',
+                 options: Sequence[str] = (),
                  what: str = ''):
         super().__init__(name, what)
+        self.eval_split = eval_split
+        self.extra_options = list(options)
         self.model = model
         self.split = split
         self.out = out or model
@@ -54,12 +62,14 @@ class Maps(PipelineStage):
         from ...apis import evaluate_maps
         train = pipe.stage(self.model)
         out = self.out_dir(pipe)
+        self.clear(pipe, out)
 
         def fn():
             ckpt = pipe.require(self.model)
             cfg = train.load_config()
             opts = [o for o in train.options(pipe, cfg)
-                    if o.startswith(('test_dataloader', 'model.', 'map_cfg'))]
+                    if o.startswith(('test_dataloader', 'model.', 'map_cfg'))
+                    ] + self.extra_options
             args = ['--out-dir', out, '--split', self.split]
             if self.out_size:
                 args += ['--out-size', *[str(v) for v in self.out_size]]
@@ -74,7 +84,7 @@ class Maps(PipelineStage):
                        ckpt, *args]
             run_tool(self.name, cmd, out + '.log')
             sal = 'SaliencyMaps' if pipe.data['saliency'] else None
-            ev = evaluate_maps(out, pipe.data_root, 'train',
+            ev = evaluate_maps(out, pipe.data_root, self.eval_split,
                                saliency_dir=sal,
                                normalize=self.normalize_eval)
             res = {
@@ -92,5 +102,5 @@ class Maps(PipelineStage):
         details = f"bg {res.get('cam/best_threshold')}"
         if res.get('cam/sal_mIoU') is not None:
             details += f", saliency protocol {res['cam/sal_mIoU']}"
-        return [(self.name, f'{self.what}, mIoU on train', res.get('cam/mIoU'),
-                 details, res['seconds'])]
+        return [(self.name, f'{self.what}, mIoU on {self.eval_split}',
+                 res.get('cam/mIoU'), details, res['seconds'])]

@@ -29,6 +29,8 @@ class PseudoLabels(PipelineStage):
         split (str): Split to label. Defaults to ``'trainaug'``.
         select_split (str): Split scoring the candidates.
         workers (int): Worker processes.
+        out (str, optional): Output folder under the work dir; defaults to
+            the stage's name.
         what (str): Description for the results table.
     """
 
@@ -38,8 +40,10 @@ class PseudoLabels(PipelineStage):
                  split: str = 'trainaug',
                  select_split: str = 'train',
                  workers: int = 2,
+                 out: str = None,
                  what: str = 'pseudo labels'):
         super().__init__(name, what)
+        self.out = out or name
         if isinstance(maps, str):
             maps = [maps]
         if not maps:
@@ -48,6 +52,9 @@ class PseudoLabels(PipelineStage):
         self.split = split
         self.select_split = select_split
         self.workers = workers
+
+    def out_dir(self, pipe):
+        return pipe.path(self.out)
 
     def _rule(self, pipe, maps_stage: str) -> dict:
         if pipe.data['saliency']:
@@ -66,6 +73,7 @@ class PseudoLabels(PipelineStage):
     def run(self, pipe):
         from ...apis.pseudo_labels import make_pseudo_labels
         out = self.out_dir(pipe)
+        self.clear(pipe, out, out + '_threshold', f'{out}_select')
 
         def label(maps_stage, split, dest, rule):
             maps = pipe.require(maps_stage, 'maps')
@@ -78,7 +86,7 @@ class PseudoLabels(PipelineStage):
             if len(self.maps) > 1:
                 for m in self.maps:
                     r = label(m, self.select_split,
-                              pipe.path(f'{self.name}_select', m),
+                              pipe.path(f'{self.out}_select', m),
                               self._rule(pipe, m))
                     scores[m] = r['mIoU']
                 best = max(scores[m] or 0 for m in self.maps)

@@ -13,15 +13,23 @@ from ..runner import REPO, PipelineStage
 class TrainStage(PipelineStage):
     """A training run of ``config`` bound to the pipeline's data.
 
+    The stage's checkpoint is the one the config's checkpoint hook keeps as
+    the best (``save_best``, e.g. the paper's best saliency-protocol epoch)
+    when it keeps one, else the last.
+
     Args:
         name (str): Stage name; also the work-dir folder.
         config (str): Config path (relative to the repository).
         what (str): Description for the results table.
+        options (Sequence[str]): Extra ``--cfg-options`` items, applied
+            after the pipeline's own (a profile's or a study's changes).
     """
 
-    def __init__(self, name: str, config: str, what: str = ''):
+    def __init__(self, name: str, config: str, what: str = '',
+                 options=()):
         super().__init__(name, what)
         self.config = config
+        self.extra_options = list(options)
 
     def load_config(self) -> Config:
         import os.path as osp
@@ -42,8 +50,13 @@ class TrainStage(PipelineStage):
 
     def run(self, pipe):
         cfg = self.load_config()
-        return train_stage(self.name, self.config, self.out_dir(pipe),
-                           self.options(pipe, cfg), pipe.force, pipe.gpus)
+        select = (cfg.get('default_hooks', None) or {}).get(
+            'checkpoint', {}).get('save_best')
+        opts = self.options(pipe, cfg) + self.extra_options
+        if select == 'cam/sal_mIoU' and not pipe.data['saliency']:
+            select = 'cam/mIoU'  # data_options switched the hook too
+        return train_stage(self.name, self.config, self.out_dir(pipe), opts,
+                           pipe.force, pipe.gpus, select=select)
 
 
 def _cam_details(res: dict) -> str:
@@ -76,8 +89,9 @@ class TrainClassifier(TrainStage):
 class TrainRefiner(TrainClassifier):
     """Refinement learning on the maps of the ``targets`` stage."""
 
-    def __init__(self, name: str, config: str, targets: str, what: str = ''):
-        super().__init__(name, config, what)
+    def __init__(self, name: str, config: str, targets: str, what: str = '',
+                 options=()):
+        super().__init__(name, config, what, options)
         self.targets = targets
 
     def options(self, pipe, cfg):
@@ -96,8 +110,9 @@ class TrainSegmentor(TrainStage):
     ``seg_iters`` variable overrides the iterations. Evaluated by mmseg on
     the real val masks."""
 
-    def __init__(self, name: str, config: str, labels: str, what: str = ''):
-        super().__init__(name, config, what)
+    def __init__(self, name: str, config: str, labels: str, what: str = '',
+                 options=()):
+        super().__init__(name, config, what, options)
         self.labels = labels
 
     def options(self, pipe, cfg):

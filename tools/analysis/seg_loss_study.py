@@ -1,13 +1,15 @@
-"""OCR vs the plain segmentation stage on the same pseudo labels.
+"""Extra segmentation losses vs the plain stage on the same pseudo labels.
 
-Trains the toy DeepLab-V3+ pseudo-label config with and without
-OutOfCandidateLoss (``configs/ocr/``) for several seeds at equal iterations,
-and reports val mIoU, the share of val pixels predicted out of candidate
-(``oc/pixel_pct``) and the training-step time ratio, each as mean and
-spread over the seeds. Runs are resumable (``mmdrs.utils.stages``)::
+Trains the toy DeepLab-V3+ pseudo-label config as is (``baseline``), with
+OutOfCandidateLoss (``ocr``, ``configs/ocr/``) and with the DRS authors'
+self-training term (``self-training``) for several seeds at equal
+iterations, and reports val mIoU, the share of val pixels predicted out of
+candidate (``oc/pixel_pct``) and the training-step time ratio, each as mean
+and spread over the seeds. Runs are resumable (``mmdrs.utils.stages``)::
 
-    python tools/analysis/ocr_study.py --pseudo-dir work_dirs/toy/pseudo-labels \
-        --data-root data/toy_voc --seeds 0 1 2 --out work_dirs/ocr_study
+    python tools/analysis/seg_loss_study.py \
+        --pseudo-dir work_dirs/toy/pseudo-labels --data-root data/toy_voc \
+        --seeds 0 1 2 --out work_dirs/seg_loss_study
 """
 import argparse
 import os.path as osp
@@ -24,10 +26,11 @@ from mmdrs.pipeline.binding import (data_options,  # noqa: E402
 from mmdrs.utils.stages import (train_stage, write_json_atomic,  # noqa: E402
                                 write_text_atomic)
 
-VARIANTS = (
-    ('baseline', 'configs/drs/toy/toy_deeplabv3plus_pseudo.py'),
-    ('ocr', 'configs/ocr/toy_deeplabv3plus_pseudo_ocr.py'),
-)
+VARIANTS = dict(
+    baseline='configs/drs/toy/toy_deeplabv3plus_pseudo.py',
+    ocr='configs/ocr/toy_deeplabv3plus_pseudo_ocr.py',
+    **{'self-training':
+       'configs/drs/toy/toy_deeplabv3plus_pseudo_selftrain.py'})
 
 
 def mean_spread(values):
@@ -46,11 +49,16 @@ def main(argv=None):
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--iters', type=int, default=None,
                    help="iterations (default: the config's 400)")
-    p.add_argument('--out', default='work_dirs/ocr_study')
+    p.add_argument('--variants', nargs='+', default=list(VARIANTS),
+                   choices=list(VARIANTS))
+    p.add_argument('--out', default='work_dirs/seg_loss_study')
     args = p.parse_args(argv)
+    if 'baseline' not in args.variants:
+        args.variants.insert(0, 'baseline')  # the reference of the ratios
     runs = {}
     for seed in args.seeds:
-        for name, config in VARIANTS:
+        for name in args.variants:
+            config = VARIANTS[name]
             cfg = Config.fromfile(osp.join(REPO, config))
             opts = data_options(cfg, args.data_root) + transform_options(
                 cfg, 'LoadPseudoLabels', 'pseudo_dir', args.pseudo_dir)
@@ -67,7 +75,7 @@ def main(argv=None):
             's/iter | step time vs baseline |', '|---|---|---|---|---|---|']
     base_t = [runs[f'baseline_seed{s}'].get('train_iter_time')
               for s in args.seeds]
-    for name, _ in VARIANTS:
+    for name in args.variants:
         rs = [runs[f'{name}_seed{s}'] for s in args.seeds]
         times = [r.get('train_iter_time') for r in rs]
         ratios = [t / b for t, b in zip(times, base_t) if t and b]
@@ -80,8 +88,8 @@ def main(argv=None):
     table = '\n'.join(rows)
     print(f'\n{len(args.seeds)} seeds ({args.seeds}), mean ± sample std:\n'
           + table)
-    write_text_atomic(osp.join(args.out, 'ocr_study.md'), table + '\n')
-    write_json_atomic(osp.join(args.out, 'ocr_study.json'), runs)
+    write_text_atomic(osp.join(args.out, 'seg_loss_study.md'), table + '\n')
+    write_json_atomic(osp.join(args.out, 'seg_loss_study.json'), runs)
 
 
 if __name__ == '__main__':
