@@ -1,6 +1,8 @@
-from .hooks import ChannelsLastHook, ProgressBarHook
+from .hooks import (ChannelsLastHook, OnlineMapAccumulationHook,
+                    ProgressBarHook)
 from .optim_constructor import BiasLrMultOptimWrapperConstructor
 
 __all__ = [
-    'BiasLrMultOptimWrapperConstructor', 'ChannelsLastHook', 'ProgressBarHook'
+    'BiasLrMultOptimWrapperConstructor', 'ChannelsLastHook',
+    'OnlineMapAccumulationHook', 'ProgressBarHook'
 ]

@@ -1,3 +1,5 @@
+from .conv_gru import ConvGRUCell
 from .drs import DRS, drs_reference
+from .graph_dropout import GraphDropout
 
-__all__ = ['DRS', 'drs_reference']
+__all__ = ['ConvGRUCell', 'DRS', 'GraphDropout', 'drs_reference']

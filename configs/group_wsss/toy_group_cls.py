@@ -1,0 +1,37 @@
+# Group-WSSS on the toy VOC: the plain toy classifier (toy_cls_no-drs.py:
+# ImageNet EfficientNet-Lite0, no DRS) trained on groups of 3 images with
+# identical labels through the co-attention graph on its class maps. Equal
+# budget with the plain/DRS toy runs: as many images per epoch (a third of
+# the images are anchors, each with 2 partners), the same epochs and
+# schedule; 15 images (5 groups) per step instead of 16.
+_base_ = '../drs/toy/toy_cls_no-drs.py'
+group_size = 3
+model = dict(
+    type='GroupCAMClassifier',
+    # the graph runs on the class maps; its channels follow the head's
+    # num_classes
+    neck=dict(
+        type='GroupGraphNeck',
+        group_size=group_size,
+        num_rounds=3,
+        aggregation='concat',
+        graph_dropout=dict(
+            type='GraphDropout', drop_rate=0.8, drop_threshold=0.7)),
+    pre_graph_weight=0.4,
+    post_graph_weight=1.0,
+    # single-image maps: each image as a group of copies of itself,
+    # maps (h + x) / 2 (see GroupCAMClassifier)
+    test_cfg=dict(graph='self'))
+train_dataloader = dict(
+    batch_size=5 * group_size,
+    sampler=dict(
+        type='LabelGroupSampler',
+        group_size=group_size,
+        shuffle=True,
+        anchor_ratio=1 / group_size),
+    collate_fn=dict(type='group_collate', group_size=group_size))
+# the graph's parameters are new: the head's 10x / 20x lr
+optim_wrapper = dict(
+    paramwise_cfg=dict(
+        custom_keys={'neck': dict(lr_mult=10.0, bias_lr_mult=2.0)}))
+work_dir = 'work_dirs/toy/group'
