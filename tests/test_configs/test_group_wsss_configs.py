@@ -69,7 +69,7 @@ def test_toy_recipes_compose_with_and_without_drs(repo_root):
 
 def test_toy_group_profile_lists_the_four_classifiers(repo_root):
     cfg = Config.fromfile(f'{repo_root}/configs/pipelines/toy_group.py')
-    names = [s['name'] for s in cfg.stages]
+    names = [s.get('name', s['type'].lower()) for s in cfg.stages]
     for n in ('no-drs', 'drs', 'group', 'drs-group', 'maps-group',
               'maps-drs-group', 'report'):
         assert n in names

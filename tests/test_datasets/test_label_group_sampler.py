@@ -195,7 +195,7 @@ def test_ddp_gloo_two_ranks_never_split_a_group(toy_voc, tmp_path):
     per_rank = res['batches']
     seen_groups = []
     for batches in per_rank:
-        assert len(batches) == 4  # 48 anchors / 2 ranks / 2 groups a batch
+        assert len(batches) == 12  # 48 groups / 2 ranks / 2 per batch
         for batch in batches:
             assert len(batch) == 6
             for k in range(0, 6, 3):
