@@ -55,8 +55,8 @@ def test_loss_weights_pre_and_post_graph_as_the_authors(drs):
     torch.manual_seed(1)
     cams, h = m.group_forward(x)
     y = torch.tensor(labels, dtype=torch.float)
-    pre = [F.multilabel_soft_margin_loss(cams[i].mean((1, 2))[None], y[i:i + 1])
-           for i in range(3)]
+    pre = [F.multilabel_soft_margin_loss(cams[i].mean((1, 2))[None],
+                                         y[i:i + 1]) for i in range(3)]
     post = [F.multilabel_soft_margin_loss(h[i].mean((1, 2))[None], y[i:i + 1])
             for i in range(3)]
     authors = (0.4 * sum(pre) + sum(post)) / 6  # train.py of the authors
@@ -188,8 +188,7 @@ def test_runner_trains_groups_and_accumulates_maps(toy_voc, repo_root,
     metrics = runner.message_hub.log_scalars
     assert 'train/loss_cls_pre' in metrics
     assert 'train/loss_cls_post' in metrics
-    assert 'val/cam/mIoU' in metrics or any(
-        k.startswith('val/') for k in metrics)
+    assert 'val/cam/mIoU' in metrics  # validation through the graph
     out = osp.join(cfg.work_dir, 'accumulated_maps')
     ids = read_split(toy_voc, 'train') + read_split(toy_voc, 'aug')
     # every image was an anchor in the last epoch: all have maps
