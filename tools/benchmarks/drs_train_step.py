@@ -23,7 +23,7 @@ the spread is the min-max of those per-round ratios.
 
 ``--memory`` measures, each variant in a fresh subprocess: the bytes of the
 tensors autograd saves for the backward during one forward (distinct
-storages, counted with ``torch.autograd.graph.saved_tensors_hooks``; the
+storages other than the parameters, counted with ``torch.autograd.graph.saved_tensors_hooks``; the
 activation memory of training), and the peak resident memory of one
 training step above the resident memory before it (``VmHWM`` reset
 through ``/proc/self/clear_refs``, glibc's mmap threshold fixed at 64 KiB
@@ -184,12 +184,13 @@ def memory_child(args, variant):
     torch.manual_seed(0)
     tr = _Trainer(build(args, variant), args)
     tr.step()  # compile / first-touch everything
-    tr.step()
     seen = {}
+    params = {p.untyped_storage().data_ptr() for p in tr.model.parameters()}
 
-    def pack(t):
+    def pack(t):  # activations only: parameters are counted elsewhere
         st = t.untyped_storage()
-        seen[(st.data_ptr(), st.device)] = st.nbytes()
+        if st.data_ptr() not in params:
+            seen[(st.data_ptr(), st.device)] = st.nbytes()
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
@@ -216,6 +217,7 @@ def run_memory(args, variants):
         if out.returncode:
             raise RuntimeError(f'memory run of {v} failed:\n{out.stderr}')
         res[v] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(json.dumps(res[v]), flush=True)
     base = res['no-drs']
     print('\nmemory (one process per variant): autograd-saved tensors of '
           'one forward; peak RSS of one training step above RSS before it')
@@ -238,7 +240,9 @@ def run_timing(args, variants):
         first[v] = models[v].step()  # includes compiling
     rng = random.Random(0)
     per_round = {v: [] for v in variants}
-    for _ in range(args.rounds):
+    print('first step (s, includes compiling): ' +
+          ', '.join(f'{v} {t:.1f}' for v, t in first.items()), flush=True)
+    for r in range(args.rounds):
         order = list(variants)
         rng.shuffle(order)
         for v in order:
@@ -247,6 +251,9 @@ def run_timing(args, variants):
             per_round[v].append(
                 statistics.median(models[v].step()
                                   for _ in range(args.steps)))
+        b = per_round['no-drs'][-1]
+        print(f'round {r + 1} ({os.getloadavg()[0]:.2f} load): ' + ', '.join(
+            f'{v} {per_round[v][-1] / b:.3f}' for v in variants), flush=True)
     base = per_round['no-drs']
     print(f'{"variant":>18} {"ms/step":>9} {"ratio":>6} {"ratio range":>13} '
           f'{"first step s":>13}')
