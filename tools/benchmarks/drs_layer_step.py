@@ -5,7 +5,7 @@ VGG-16 conv1 output at batch 2, 224x224: 2 x 64 x 224 x 224) for ReLU
 (in place, the plain network's activation), the pre-issue-17 DRS function,
 and the current function eager / compiled, in place or not. Rounds are
 interleaved in a shuffled order; prints the median ms and the median
-per-round difference to ReLU.
+per-round difference to ReLU, in CPU time of this process.
 
 Usage:
     python tools/benchmarks/drs_layer_step.py [--shape 2,64,224,224] \
@@ -61,10 +61,10 @@ def main():
     g = torch.randn(shape)
 
     def run(f):
-        t = time.perf_counter()
+        t = time.process_time()  # CPU time: robust to a shared machine
         f(x0 * 1.).backward(g)
         x0.grad = None
-        return time.perf_counter() - t
+        return time.process_time() - t
 
     for f in variants.values():  # compile, first touch
         run(f)
@@ -79,7 +79,7 @@ def main():
           f'{args.rounds} shuffled rounds, load average '
           f'{" ".join(f"{v:.2f}" for v in os.getloadavg())}')
     base = times['relu (in place)']
-    print(f'{"variant":>28} {"ms fwd+bwd":>11} {"+ms vs ReLU":>12}')
+    print(f'{"variant":>28} {"CPU ms":>11} {"+ms vs ReLU":>12}')
     for k, ts in times.items():
         extra = statistics.median(t - b for t, b in zip(ts, base))
         print(f'{k:>28} {statistics.median(ts) * 1e3:11.1f} '

@@ -14,8 +14,11 @@ data. Variants (``--variants``, comma-separated):
   (saves the input, separate GAP through a ReLU; ``_drs_legacy.py``);
 * ``naive``: learnable DRS the paper's step-by-step way (autograd).
 
-Timing is robust to a shared, loaded machine: the thread count is fixed
-and printed, the load average is printed before and after, and each round
+Timing is robust to a shared, loaded machine: steps are timed in this
+process's CPU time by default (``--clock cpu``; wall time on a loaded
+machine measured the scheduler: ratios of 0.56-2.76 within one run), the
+thread count is fixed and printed, the load average is printed before and
+after, and each round
 runs every variant (``--warmup`` untimed then ``--steps`` timed steps) in a
 freshly shuffled order. A variant's ratio is the median over rounds of
 (its median step in the round / no-DRS's median step in the same round);
@@ -65,6 +68,9 @@ from mmdrs.models import DRS, drs_reference  # noqa: E402
 ALL_VARIANTS = ('no-drs', 'fixed', 'learnable', 'fixed-inplace',
                 'learnable-inplace', 'fixed-eager', 'learnable-eager',
                 'fixed-legacy', 'learnable-legacy', 'naive')
+#: cpu: this process's CPU time, all its threads (on a machine shared with
+#: other jobs, wall time measures the scheduler as much as the work).
+CLOCKS = dict(cpu=time.process_time, wall=time.perf_counter)
 DEFAULT_VARIANTS = ('no-drs', 'fixed', 'learnable', 'fixed-inplace',
                     'learnable-inplace', 'fixed-legacy', 'learnable-legacy',
                     'naive')
@@ -157,18 +163,18 @@ class _Trainer:
         m = self.model
         return m.cam_head.loss(m.class_maps(self.x), self.labels)['loss_cls']
 
-    def step(self):
-        """One training step; returns its wall time in seconds."""
+    def step(self, clock=time.perf_counter):
+        """One training step; returns its time in seconds on ``clock``."""
         if self.dev.type == 'cuda':
             torch.cuda.synchronize()
-        t0 = time.perf_counter()
+        t0 = clock()
         loss = self.forward_loss()
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()
         if self.dev.type == 'cuda':
             torch.cuda.synchronize()
-        return time.perf_counter() - t0
+        return clock() - t0
 
 
 def _rss_kib(field):
@@ -249,7 +255,7 @@ def run_timing(args, variants):
             for _ in range(args.warmup):
                 models[v].step()
             per_round[v].append(
-                statistics.median(models[v].step()
+                statistics.median(models[v].step(CLOCKS[args.clock])
                                   for _ in range(args.steps)))
         b = per_round['no-drs'][-1]
         print(f'round {r + 1} ({os.getloadavg()[0]:.2f} load): ' + ', '.join(
@@ -286,6 +292,9 @@ def main():
                    help='interleaved rounds (shuffled order each)')
     p.add_argument('--threads', type=int, default=1,
                    help='torch.set_num_threads (fixed, printed)')
+    p.add_argument('--clock', choices=list(CLOCKS), default='cpu',
+                   help='cpu: CPU time of this process (robust to other '
+                   'processes on a shared machine; on CPU devices); wall')
     p.add_argument('--variants', default=','.join(DEFAULT_VARIANTS),
                    help=f'comma-separated subset of {",".join(ALL_VARIANTS)}')
     p.add_argument('--memory', action='store_true',
@@ -318,7 +327,7 @@ def main():
     desc = f'{args.backbone}' + ('' if vgg else f' (DRS: {args.placement})')
     print(f'{desc} classifier, batch {args.batch}, {args.size}x{args.size}, '
           f'{args.device}, torch {torch.__version__}, '
-          f'threads {torch.get_num_threads()}')
+          f'threads {torch.get_num_threads()}, clock {args.clock}')
     print(f'{args.rounds} interleaved rounds x ({args.warmup} warm-up + '
           f'{args.steps} timed steps) per variant; load average before: '
           f'{" ".join(f"{v:.2f}" for v in os.getloadavg())}')
