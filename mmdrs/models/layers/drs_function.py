@@ -9,8 +9,9 @@ included, in one :class:`torch.autograd.Function` so that it can
   saves anyway, as a ReLU does), never a second full-size copy of the
   input; per-channel statistics are (B, C) tensors;
 * run in place on its input (``inplace=True``, like ``nn.ReLU(inplace=True)``);
-* do the backward in two passes over the activation (one reduction, one
-  element-wise pass) with hand-derived gradients, and
+* do the backward with hand-derived gradients in one pass over the
+  activation (fixed delta) or two (learnable: a reduction, then an
+  element-wise pass), and
 * run those passes as generated fused kernels: ``torch.compile`` (inductor:
   C++/OpenMP on CPU, Triton on CUDA) of the same tensor code, falling back to
   the eager PyTorch ops wherever compiling is unavailable or fails.
@@ -29,7 +30,6 @@ import warnings
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
 
 #: Implementations: 'eager' (PyTorch ops), 'compiled' (torch.compile of the
 #: same code, eager fallback), 'auto' (compiled for large enough inputs).
