@@ -280,6 +280,10 @@ def test_auto_impl_and_environment_switch(monkeypatch):
     monkeypatch.setattr(mod, '_COMPILE_FAILED', False)
     small = torch.zeros(1, 2, 4, 4)
     large = torch.zeros(1, 16, 64, 64)
+    monkeypatch.delenv('MMDRS_DRS_COMPILE', raising=False)
+    assert not mod.use_compiled('auto', large)  # opt-in
+    assert mod.use_compiled('compiled', large)  # explicit choice
+    monkeypatch.setenv('MMDRS_DRS_COMPILE', '1')
     assert not mod.use_compiled('auto', small)
     assert mod.use_compiled('auto', large)
     assert not mod.use_compiled('eager', large)

@@ -54,12 +54,13 @@ class DRS(nn.Module):
         inplace (bool): Write the output into the input, like
             ``nn.ReLU(inplace=True)`` (ReLU/ReLU6 except learnable ReLU6,
             which keeps its input for the backward). Defaults to False.
-        impl (str): ``'auto'`` (compiled kernels for inputs of at least
-            ``drs_function.AUTO_MIN_NUMEL`` elements), ``'compiled'`` or
-            ``'eager'``. Compiling falls back to eager (with a warning) where
-            torch.compile fails; ``MMDRS_DRS_COMPILE=0`` in the environment
-            makes ``'auto'`` eager (e.g. for short test runs, where compiling
-            costs more than it saves). Defaults to ``'auto'``.
+        impl (str): ``'auto'`` (with ``MMDRS_DRS_COMPILE=1`` in the
+            environment: compiled kernels for inputs of at least
+            ``drs_function.AUTO_MIN_NUMEL`` elements; otherwise eager, since
+            compiling costs 5-100 s per process and pays off only on long
+            runs), ``'compiled'`` or ``'eager'``. Compiling falls back to
+            eager (with a warning) where torch.compile fails. Defaults to
+            ``'auto'``.
     """
 
     def __init__(self,

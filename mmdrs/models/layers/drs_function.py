@@ -32,7 +32,8 @@ from typing import Optional
 import torch
 
 #: Implementations: 'eager' (PyTorch ops), 'compiled' (torch.compile of the
-#: same code, eager fallback), 'auto' (compiled for large enough inputs).
+#: same code, eager fallback), 'auto' (compiled for large enough inputs
+#: when ``MMDRS_DRS_COMPILE=1``, else eager).
 IMPLS = ('auto', 'eager', 'compiled')
 #: 'auto' compiles for activations with at least this many elements.
 AUTO_MIN_NUMEL = 1 << 16
@@ -238,7 +239,8 @@ def use_compiled(impl: str, x: torch.Tensor) -> bool:
         return False
     if impl == 'compiled':
         return True
-    if os.environ.get('MMDRS_DRS_COMPILE', '1') == '0':
+    # compiling costs 5-100 s per process (docs/drs_speed.md): opt-in
+    if os.environ.get('MMDRS_DRS_COMPILE', '0') != '1':
         return False
     return x.numel() >= AUTO_MIN_NUMEL
 
