@@ -125,3 +125,175 @@ def test_per_call_controllers_and_inactive_calls():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         DRS(**kwargs)
+
+
+# ---- issue 17: fused / memory-lean / in-place DRS function -------------
+def _autograd_drs(x, delta, weight, cap):
+    """The definition through autograd (paper's formulation)."""
+    a = torch.nn.functional.relu(x) if cap is None else \
+        torch.nn.functional.relu6(x)
+    if weight is not None:
+        delta = torch.sigmoid(a.mean((2, 3)) @ weight.t())[..., None, None]
+    return torch.minimum(a, delta * a.amax((2, 3), keepdim=True))
+
+
+def _drs_input(cap, hw=(9, 9)):
+    # 81 pixels: one block of drs_function.BLOCK (64) and a tail
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(3, 5, *hw, generator=g) * (4. if cap else 1.)
+    x[0, 1] = -1.  # a dead channel: threshold 0
+    x[1, 2, 0, 0] = 9.  # a peak above the ReLU6 cap
+    return x
+
+
+def _check_against_autograd(learnable, act, inplace, impl, hw=(9, 9)):
+    cap = 6.0 if act == 'relu6' else None
+    drs = DRS(delta='learnable' if learnable else 0.55, channels=5, act=act,
+              inplace=inplace, impl=impl)
+    if learnable:
+        with torch.no_grad():
+            drs.suppression_controller[0].weight.normal_(0, 0.5)
+    x0 = _drs_input(cap, hw)
+    x = x0.clone().requires_grad_(True)
+    x2 = x0.clone().requires_grad_(True)
+    inp = x * 1.  # non-leaf, so that it may be overwritten
+    out = drs(inp)
+    w = drs.suppression_controller[0].weight if learnable else None
+    w2 = w.detach().clone().requires_grad_(True) if learnable else None
+    ref = _autograd_drs(x2, 0.55, w2, cap)
+    torch.testing.assert_close(out, ref)
+    if inplace and not (learnable and act == 'relu6'):
+        assert out.data_ptr() == inp.data_ptr()  # written into the input
+    else:
+        assert out.data_ptr() != inp.data_ptr()
+    g = torch.randn(out.shape, generator=torch.Generator().manual_seed(4))
+    out.backward(g)
+    ref.backward(g)
+    torch.testing.assert_close(x.grad, x2.grad)
+    if learnable:
+        torch.testing.assert_close(w.grad, w2.grad)
+
+
+@pytest.mark.parametrize('learnable', [False, True])
+@pytest.mark.parametrize('act', ['relu', 'relu6'])
+@pytest.mark.parametrize('inplace', [False, True])
+@pytest.mark.parametrize('hw', [(6, 7), (9, 9), (16, 8)])
+def test_eager_function_matches_autograd(learnable, act, inplace, hw):
+    _check_against_autograd(learnable, act, inplace, 'eager', hw)
+
+
+@pytest.mark.parametrize('learnable,act,inplace', [
+    (False, 'relu', True),
+    (True, 'relu', False),
+    (True, 'relu6', False),
+    (False, 'relu6', True),
+])
+def test_compiled_function_matches_autograd(learnable, act, inplace):
+    pytest.importorskip('torch._inductor')
+    _check_against_autograd(learnable, act, inplace, 'compiled')
+
+
+@pytest.mark.parametrize('n', [5, 64, 100, 128, 200])
+def test_blocked_max_argmax_matches_tensor_max(n):
+    from mmdrs.models.layers.drs_function import _max_argmax
+    xf = torch.randint(-3, 4, (3, 7, n),
+                       generator=torch.Generator().manual_seed(n)).float()
+    xf[0, 0, -1] = 50.  # the max in the tail
+    xf[0, 1] = 2.  # all equal: index 0
+    xf[1, 2, n // 2] = xf[1, 2, n - 1] = 60.  # tie: the first one
+    x_max, idx, act_sum = _max_argmax(xf, True, 6.0)
+    want_max, want_idx = xf.max(dim=-1)
+    assert torch.equal(x_max, want_max)
+    assert torch.equal(idx, want_idx)
+    torch.testing.assert_close(act_sum, xf.clamp(0, 6).sum(-1))
+
+
+@pytest.mark.parametrize('learnable,act,saved_is', [
+    (False, 'relu', 'output'),
+    (True, 'relu', 'output'),
+    (False, 'relu6', 'output'),
+    (True, 'relu6', 'input'),
+])
+def test_saves_one_full_size_tensor(learnable, act, saved_is):
+    """Only the output (like ReLU) or, for learnable ReLU6, the input."""
+    drs = DRS(delta='learnable' if learnable else 0.55, channels=5, act=act,
+              impl='eager')
+    x = (torch.randn(2, 5, 8, 8) * 4).requires_grad_(True)
+    inp = x * 1.
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(
+            lambda t: saved.append(t) or t, lambda t: t):
+        out = drs(inp)
+    big = [t for t in saved if t.numel() == out.numel()]
+    small = [t for t in saved if t.numel() != out.numel()]
+    assert len(big) == 1
+    want = out if saved_is == 'output' else inp
+    assert big[0].data_ptr() == want.data_ptr()
+    # per-channel statistics, and the (C, C) controller weight
+    assert all(t.numel() <= 25 for t in small)
+
+
+def test_inplace_releases_the_input_like_relu():
+    """In place, DRS keeps no tensor of its input's size besides its output
+    (= the input's storage): same saved bytes as nn.ReLU(inplace=True)."""
+
+    def saved_bytes(act):
+        seen = {}
+        x = torch.randn(2, 5, 8, 8, requires_grad=True)
+
+        def pack(t):
+            st = t.untyped_storage()
+            seen[st.data_ptr()] = st.nbytes()
+            return t
+
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            act(x * 1.).sum().backward()
+        return sum(seen.values())
+
+    relu = saved_bytes(torch.nn.ReLU(inplace=True))
+    drs = saved_bytes(DRS(delta=0.55, inplace=True, impl='eager'))
+    assert relu == 2 * 5 * 8 * 8 * 4
+    assert relu <= drs <= relu + 256  # + (B, C) statistics
+
+
+def test_compile_failure_falls_back_to_eager(monkeypatch):
+    from mmdrs.models.layers import drs_function as mod
+
+    def broken(fn, **kwargs):
+        def run(*args, **kw):
+            raise RuntimeError('no compiler here')
+        return run
+
+    monkeypatch.setattr(mod, '_COMPILED', {})
+    monkeypatch.setattr(mod, '_COMPILE_FAILED', False)
+    monkeypatch.setattr(mod.torch, 'compile', broken)
+    x = _drs_input(None)
+    with pytest.warns(UserWarning, match='torch.compile failed'):
+        out = DRS(delta=0.55, impl='compiled')(x)
+    torch.testing.assert_close(out, _autograd_drs(x, 0.55, None, None))
+    assert mod._COMPILE_FAILED
+    assert not mod.use_compiled('compiled', x)  # no second attempt
+
+
+def test_auto_impl_and_environment_switch(monkeypatch):
+    from mmdrs.models.layers import drs_function as mod
+    monkeypatch.setattr(mod, '_COMPILE_FAILED', False)
+    small = torch.zeros(1, 2, 4, 4)
+    large = torch.zeros(1, 16, 64, 64)
+    monkeypatch.delenv('MMDRS_DRS_COMPILE', raising=False)
+    assert not mod.use_compiled('auto', large)  # opt-in
+    assert mod.use_compiled('compiled', large)  # explicit choice
+    monkeypatch.setenv('MMDRS_DRS_COMPILE', '1')
+    assert not mod.use_compiled('auto', small)
+    assert mod.use_compiled('auto', large)
+    assert not mod.use_compiled('eager', large)
+    monkeypatch.setenv('MMDRS_DRS_COMPILE', '0')
+    assert not mod.use_compiled('auto', large)
+    assert mod.use_compiled('compiled', large)  # explicit choice stays
+
+
+def test_bad_impl_and_shape():
+    with pytest.raises(ValueError, match='impl'):
+        DRS(delta=0.5, impl='cuda')
+    with pytest.raises(ValueError, match=r'\(B, C, H, W\)'):
+        DRS(delta=0.5, impl='eager')(torch.zeros(2, 3, 4))

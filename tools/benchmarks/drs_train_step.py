@@ -1,26 +1,59 @@
-"""Train-step time of the DRS classifier with and without DRS.
+"""Train-step time and memory of the DRS classifier, with and without DRS.
 
-Builds the classifier of a config (no pretrained weights are loaded) as
-plain CAM, fixed-delta DRS and learnable DRS, plus learnable DRS computed
-the paper's step-by-step way (ReLU -> global max -> expand -> min, "naive"),
+Builds the classifier of a config (no pretrained weights) once per variant
 and times full training steps (forward, backward, SGD update) on random
-data. Prints the median step time of each and its ratio to the plain model.
-Goals: VGG-16 D1 (paper layout) DRS / no-DRS <= 1.05; EfficientNet-Lite0 with
-DRS on every ReLU6 <= 1.10.
+data. Variants (``--variants``, comma-separated):
+
+* ``no-drs``: plain ReLU(6) network (the reference of every ratio);
+* ``fixed`` / ``learnable``: DRS with ``impl='compiled'`` (the
+  torch.compile-generated fused kernels, saves only the output);
+* ``fixed-inplace`` / ``learnable-inplace``: the same, ``inplace=True``;
+* ``fixed-eager`` / ``learnable-eager``: same function, eager PyTorch ops
+  (the fallback where compiling is unavailable);
+* ``fixed-legacy`` / ``learnable-legacy``: the DRS function before issue 17
+  (saves the input, separate GAP through a ReLU; ``_drs_legacy.py``);
+* ``naive``: learnable DRS the paper's step-by-step way (autograd).
+
+Timing is robust to a shared, loaded machine: steps are timed in this
+process's CPU time by default (``--clock cpu``; wall time on a loaded
+machine measured the scheduler: ratios of 0.56-2.76 within one run), the
+thread count is fixed and printed, the load average is printed before and
+after, and each round
+runs every variant (``--warmup`` untimed then ``--steps`` timed steps) in a
+freshly shuffled order. A variant's ratio is the median over rounds of
+(its median step in the round / no-DRS's median step in the same round);
+the spread is the min-max of those per-round ratios.
+
+``--memory`` measures, each variant in a fresh subprocess: the bytes of the
+tensors autograd saves for the backward during one forward (distinct
+storages other than the parameters, counted with ``torch.autograd.graph.saved_tensors_hooks``; the
+activation memory of training), and the peak resident memory of one
+training step above the resident memory before it (``VmHWM`` reset
+through ``/proc/self/clear_refs``, glibc's mmap threshold fixed at 64 KiB
+so that freed tensors leave the resident set).
+
+Goals (issue 17): VGG-16 D1 DRS / no-DRS <= 1.03 (fixed and learnable);
+EfficientNet-Lite0, DRS on every activation <= 1.10; memory <= 1.05.
 
 Usage:
-    python tools/benchmarks/drs_train_step.py --backbone vgg16 \
-        [--size 320] [--batch 5] [--width 1.0] [--steps 5] [--device cpu]
+    python tools/benchmarks/drs_train_step.py --backbone vgg16 --size 224 \
+        --batch 2 --steps 3 --warmup 1 --rounds 4 [--threads 1] [--memory]
     python tools/benchmarks/drs_train_step.py --backbone efficientnet \
         [--placement all|last-stage] [--size 112] [--batch 16]
 """
 import argparse
+import json
+import os
 import os.path as osp
+import random
+import statistics
+import subprocess
 import sys
 import time
 
 REPO = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..')
 sys.path.insert(0, REPO)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -29,15 +62,26 @@ from mmengine.registry import init_default_scope  # noqa: E402
 from mmseg.registry import MODELS  # noqa: E402
 
 import mmdrs  # noqa: E402,F401
+from _drs_legacy import legacy_drs  # noqa: E402
 from mmdrs.models import DRS, drs_reference  # noqa: E402
 
+ALL_VARIANTS = ('no-drs', 'fixed', 'learnable', 'fixed-inplace',
+                'learnable-inplace', 'fixed-eager', 'learnable-eager',
+                'fixed-legacy', 'learnable-legacy', 'naive')
+#: cpu: this process's CPU time, all its threads (on a machine shared with
+#: other jobs, wall time measures the scheduler as much as the work).
+CLOCKS = dict(cpu=time.process_time, wall=time.perf_counter)
+DEFAULT_VARIANTS = ('no-drs', 'fixed', 'learnable', 'fixed-inplace',
+                    'learnable-inplace', 'fixed-legacy', 'learnable-legacy',
+                    'naive')
 
-class NaiveDRS(torch.nn.Module):
-    """The paper's formulation of a :class:`DRS`, for comparison."""
 
-    def __init__(self, drs: DRS):
+class _Wrapped(torch.nn.Module):
+    """A :class:`DRS` computed another way (legacy function or naive)."""
+
+    def __init__(self, drs: DRS, how: str):
         super().__init__()
-        self.drs = drs
+        self.drs, self.how = drs, how
 
     def forward(self, x):
         d = self.drs
@@ -46,9 +90,12 @@ class NaiveDRS(torch.nn.Module):
         act = F.relu6 if d.act == 'relu6' else F.relu
         if not d.active_calls[idx]:
             return act(x)
-        if d.learnable:
-            delta = torch.sigmoid(d.suppression_controller[idx](
-                act(x).mean((2, 3))))[..., None, None]
+        fc = d.suppression_controller[idx] if d.learnable else None
+        if self.how == 'legacy':
+            return legacy_drs(x, d.delta, fc,
+                              6.0 if d.act == 'relu6' else None)
+        if fc is not None:
+            delta = torch.sigmoid(fc(act(x).mean((2, 3))))[..., None, None]
         else:
             delta = d.delta
         if d.act == 'relu6':
@@ -57,6 +104,7 @@ class NaiveDRS(torch.nn.Module):
 
 
 def build(args, variant):
+    """The classifier for ``variant`` (see the module docstring)."""
     if args.backbone == 'vgg16':
         cfg = Config.fromfile(osp.join(REPO, 'configs/drs/voc_cls.py'))
         inner = cfg.model.backbone.backbone
@@ -72,48 +120,160 @@ def build(args, variant):
             cfg.model.backbone.pop('call_indices', None)
         cfg.model.cam_head.channels = 256
     inner.init_cfg = None
-    # delta per variant, set explicitly for backbone and head (independent
-    # of the configs' own defaults)
-    drs = {
-        'no-drs': None,
-        'fixed': dict(delta=0.55)
-    }.get(variant, dict(delta='learnable'))
+    kind, _, how = variant.partition('-')
+    if variant == 'no-drs':
+        drs = None
+    else:  # delta set explicitly, independent of the configs' defaults
+        drs = dict(delta=0.55 if kind == 'fixed' else 'learnable')
+        # the compiled kernels unless eager is asked for ('auto' is eager
+        # by default: compiling is opt-in for ordinary runs)
+        drs['impl'] = 'eager' if how == 'eager' else 'compiled'
+        if how == 'inplace':
+            drs['inplace'] = True
     cfg.model.backbone.drs_cfg = drs
     cfg.model.cam_head.drs_cfg = drs
     model = MODELS.build(cfg.model)
-    if variant == 'naive':
+    if how in ('legacy', ) or variant == 'naive':
+        how = 'legacy' if how == 'legacy' else 'naive'
         for parent in list(model.modules()):
             for n, child in list(parent.named_children()):
                 if isinstance(child, DRS):
-                    setattr(parent, n, NaiveDRS(child))
-        for m in model.modules():  # the wrapper resets counters on DRS only
+                    setattr(parent, n, _Wrapped(child, how))
+        for m in model.modules():  # the wrapper counts calls on DRS only
             if hasattr(m, '_drs_list'):
                 m._drs_list = [x.drs for x in model.modules()
-                               if isinstance(x, NaiveDRS)]
+                               if isinstance(x, _Wrapped)]
     return model
 
 
-def time_steps(model, args):
-    dev = torch.device(args.device)
-    model = model.to(dev).train()
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    x = torch.randn(args.batch, 3, args.size, args.size, device=dev)
-    labels = (torch.rand(args.batch, 20, device=dev) > 0.8).float()
-    times = []
-    for i in range(args.warmup + args.steps):
-        if dev.type == 'cuda':
+class _Trainer:
+    """A model, its optimizer and a fixed random batch."""
+
+    def __init__(self, model, args):
+        dev = torch.device(args.device)
+        self.dev = dev
+        self.model = model.to(dev).train()
+        self.opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+        g = torch.Generator().manual_seed(0)
+        self.x = torch.randn(args.batch, 3, args.size, args.size,
+                             generator=g).to(dev)
+        self.labels = (torch.rand(args.batch, 20, generator=g) >
+                       0.8).float().to(dev)
+
+    def forward_loss(self):
+        m = self.model
+        return m.cam_head.loss(m.class_maps(self.x), self.labels)['loss_cls']
+
+    def step(self, clock=time.perf_counter):
+        """One training step; returns its time in seconds on ``clock``."""
+        if self.dev.type == 'cuda':
             torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        loss = model.cam_head.loss(model.class_maps(x), labels)['loss_cls']
-        opt.zero_grad()
+        t0 = clock()
+        loss = self.forward_loss()
+        self.opt.zero_grad()
         loss.backward()
-        opt.step()
-        if dev.type == 'cuda':
+        self.opt.step()
+        if self.dev.type == 'cuda':
             torch.cuda.synchronize()
-        if i >= args.warmup:
-            times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[len(times) // 2]
+        return clock() - t0
+
+
+def _rss_kib(field):
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise RuntimeError(f'{field} not in /proc/self/status')
+
+
+def memory_child(args, variant):
+    """Measure one variant's memory (run in a fresh process)."""
+    torch.manual_seed(0)
+    tr = _Trainer(build(args, variant), args)
+    tr.step()  # compile / first-touch everything
+    seen = {}
+    params = {p.untyped_storage().data_ptr() for p in tr.model.parameters()}
+
+    def pack(t):  # activations only: parameters are counted elsewhere
+        st = t.untyped_storage()
+        if st.data_ptr() not in params:
+            seen[(st.data_ptr(), st.device)] = st.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        loss = tr.forward_loss()
+    saved = sum(seen.values())
+    del loss
+    before = _rss_kib('VmRSS')
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')  # reset the peak resident set size (VmHWM)
+    tr.step()
+    peak = _rss_kib('VmHWM')
+    print(json.dumps(dict(variant=variant, saved_mib=saved / 2**20,
+                          step_peak_mib=(peak - before) / 1024,
+                          rss_before_mib=before / 1024)))
+
+
+def run_memory(args, variants):
+    res = {}
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
+    for v in variants:
+        cmd = [sys.executable, osp.abspath(__file__), '--memory-child', v
+               ] + args.passthrough
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(f'memory run of {v} failed:\n{out.stderr}')
+        res[v] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(json.dumps(res[v]), flush=True)
+    base = res['no-drs']
+    print('\nmemory (one process per variant): autograd-saved tensors of '
+          'one forward; peak RSS of one training step above RSS before it')
+    print(f'{"variant":>18} {"saved MiB":>10} {"ratio":>6} '
+          f'{"step peak MiB":>14} {"ratio":>6}')
+    for v, r in res.items():
+        print(f'{v:>18} {r["saved_mib"]:10.1f} '
+              f'{r["saved_mib"] / base["saved_mib"]:6.3f} '
+              f'{r["step_peak_mib"]:14.1f} '
+              f'{r["step_peak_mib"] / base["step_peak_mib"]:6.3f}')
+    return res
+
+
+def run_timing(args, variants):
+    models = {}
+    first = {}
+    for v in variants:
+        torch.manual_seed(0)
+        models[v] = _Trainer(build(args, v), args)
+        first[v] = models[v].step()  # includes compiling
+    rng = random.Random(0)
+    per_round = {v: [] for v in variants}
+    print('first step (s, includes compiling): ' +
+          ', '.join(f'{v} {t:.1f}' for v, t in first.items()), flush=True)
+    for r in range(args.rounds):
+        order = list(variants)
+        rng.shuffle(order)
+        for v in order:
+            for _ in range(args.warmup):
+                models[v].step()
+            per_round[v].append(
+                statistics.median(models[v].step(CLOCKS[args.clock])
+                                  for _ in range(args.steps)))
+        b = per_round['no-drs'][-1]
+        print(f'round {r + 1} ({os.getloadavg()[0]:.2f} load): ' + ', '.join(
+            f'{v} {per_round[v][-1] / b:.3f}' for v in variants), flush=True)
+    base = per_round['no-drs']
+    print(f'{"variant":>18} {"ms/step":>9} {"ratio":>6} {"ratio range":>13} '
+          f'{"first step s":>13}')
+    out = {}
+    for v in variants:
+        ratios = [t / b for t, b in zip(per_round[v], base)]
+        med = statistics.median(per_round[v])
+        r = statistics.median(ratios)
+        out[v] = dict(ms=med * 1000, ratio=r, lo=min(ratios),
+                      hi=max(ratios))
+        print(f'{v:>18} {med * 1000:9.1f} {r:6.3f} '
+              f'{min(ratios):6.3f}-{max(ratios):5.3f} {first[v]:13.1f}')
+    return out
 
 
 def main():
@@ -125,33 +285,59 @@ def main():
     p.add_argument('--size', type=int, default=None)
     p.add_argument('--batch', type=int, default=None)
     p.add_argument('--width', type=float, default=1.0, help='VGG width')
-    p.add_argument('--steps', type=int, default=5)
-    p.add_argument('--warmup', type=int, default=2)
-    p.add_argument('--rounds', type=int, default=2,
-                   help='interleaved repetitions of the variant sweep')
+    p.add_argument('--steps', type=int, default=3,
+                   help='timed steps per variant and round')
+    p.add_argument('--warmup', type=int, default=1,
+                   help='untimed steps per variant and round')
+    p.add_argument('--rounds', type=int, default=4,
+                   help='interleaved rounds (shuffled order each)')
+    p.add_argument('--threads', type=int, default=1,
+                   help='torch.set_num_threads (fixed, printed)')
+    p.add_argument('--clock', choices=list(CLOCKS), default='cpu',
+                   help='cpu: CPU time of this process (robust to other '
+                   'processes on a shared machine; on CPU devices); wall')
+    p.add_argument('--variants', default=','.join(DEFAULT_VARIANTS),
+                   help=f'comma-separated subset of {",".join(ALL_VARIANTS)}')
+    p.add_argument('--memory', action='store_true',
+                   help='also measure memory (one subprocess per variant)')
+    p.add_argument('--no-timing', action='store_true',
+                   help='skip the timing (with --memory)')
+    p.add_argument('--memory-child', default=None, help=argparse.SUPPRESS)
     p.add_argument('--device', default='cpu')
     args = p.parse_args()
+    variants = [v for v in args.variants.split(',') if v]
+    bad = [v for v in variants if v not in ALL_VARIANTS]
+    if bad:
+        p.error(f'unknown variants {bad}; choose from {list(ALL_VARIANTS)}')
+    if 'no-drs' not in variants:
+        variants.insert(0, 'no-drs')
     vgg = args.backbone == 'vgg16'
     args.size = args.size or (320 if vgg else 112)
     args.batch = args.batch or (5 if vgg else 16)
+    args.passthrough = [
+        '--backbone', args.backbone, '--placement', args.placement,
+        '--size', str(args.size), '--batch', str(args.batch), '--width',
+        str(args.width), '--threads', str(args.threads), '--device',
+        args.device
+    ]
+    torch.set_num_threads(args.threads)
     init_default_scope('mmseg')
-    torch.manual_seed(0)
-    desc = f'{args.backbone}' + ('' if vgg else f' ({args.placement})')
+    if args.memory_child:
+        memory_child(args, args.memory_child)
+        return
+    desc = f'{args.backbone}' + ('' if vgg else f' (DRS: {args.placement})')
     print(f'{desc} classifier, batch {args.batch}, {args.size}x{args.size}, '
-          f'{args.device}, median of {args.steps} steps, best of '
-          f'{args.rounds} interleaved rounds')
-    variants = ('no-drs', 'fixed', 'learnable', 'naive')
-    models = {v: build(args, v) for v in variants}
-    res = {v: float('inf') for v in variants}
-    for _ in range(args.rounds):
-        for v in variants:
-            res[v] = min(res[v], time_steps(models[v], args))
-    base = res['no-drs']
-    for v, t in res.items():
-        print(f'{v:>10}: {t * 1000:8.1f} ms/step   ratio to no-DRS '
-              f'{t / base:5.3f}')
-    print(f'learnable DRS, fused vs naive: naive is '
-          f'{res["naive"] / res["learnable"]:.3f}x the fused time')
+          f'{args.device}, torch {torch.__version__}, '
+          f'threads {torch.get_num_threads()}, clock {args.clock}')
+    print(f'{args.rounds} interleaved rounds x ({args.warmup} warm-up + '
+          f'{args.steps} timed steps) per variant; load average before: '
+          f'{" ".join(f"{v:.2f}" for v in os.getloadavg())}')
+    if not args.no_timing:
+        run_timing(args, variants)
+        print(f'load average after: '
+              f'{" ".join(f"{v:.2f}" for v in os.getloadavg())}')
+    if args.memory:
+        run_memory(args, variants)
 
 
 if __name__ == '__main__':

@@ -6,49 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 
-
-class _SuppressFunction(torch.autograd.Function):
-    """``clamp(x, 0, delta * cap(relu(max x)))`` with a hand-written backward.
-
-    Same values and gradients as autograd through ``amax`` and a tensor-bound
-    ``clamp`` (the gradient of the clipped pixels flows to the threshold: to
-    ``delta`` and, through the max, to each channel's argmax pixel), but the
-    argmax comes from the forward pass and the backward is one masked pass,
-    instead of autograd rebuilding an equality mask over the whole tensor.
-    """
-
-    @staticmethod
-    def forward(ctx, x, delta, cap):
-        x_max, idx = x.flatten(2).max(dim=-1)  # one reduction, with argmax
-        m = x_max.clamp(min=0)
-        if cap is not None:
-            m = m.clamp(max=cap)
-        thr = (delta * m)[..., None, None]  # delta: (B, C) or scalar tensor
-        # relu, then cap in place (faster on CPU than one tensor-bound clamp)
-        out = torch.clamp(x, min=0)
-        out = torch.minimum(out, thr, out=out)
-        ctx.cap = cap
-        ctx.save_for_backward(x, thr, idx, x_max, delta, m)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, thr, idx, x_max, delta, m = ctx.saved_tensors
-        clipped = x >= thr
-        grad_x = torch.where((x > 0) & ~clipped, grad, 0.)
-        grad_thr = torch.where(clipped, grad, 0.).sum(dim=(2, 3))  # (B, C)
-        grad_delta = None
-        if ctx.needs_input_grad[1]:
-            grad_delta = grad_thr * m
-            if delta.dim() == 0:
-                grad_delta = grad_delta.sum()
-        # thr = delta * clamp(x_max, 0, cap): flows to the argmax pixel
-        live = x_max > 0
-        if ctx.cap is not None:
-            live &= x_max < ctx.cap
-        grad_m = grad_thr * delta * live
-        grad_x.flatten(2).scatter_add_(2, idx[..., None], grad_m[..., None])
-        return grad_x, grad_delta, None
+from .drs_function import IMPLS, drs_function
 
 
 @MODELS.register_module()
@@ -66,10 +24,13 @@ class DRS(nn.Module):
     ``delta = sigmoid(W @ GAP(x))`` with ``W`` a C x C bias-free linear
     layer initialised N(0, 0.01), so ``delta`` starts near 0.5.
 
-    For ReLU and ReLU6 the result is computed from one reduction of ``x``:
-    ``min(relu(x), delta * cap(relu(max x)))`` - identical to the definition
-    because ``max(relu(x)) = relu(max(x))`` - with a hand-written backward
-    that gives autograd's gradients without its full-size masks.
+    For ReLU and ReLU6 the whole layer, controller included, is one autograd
+    function (:mod:`.drs_function`): ``min(act(x), delta * cap(relu(max x)))``
+    - identical to the definition because ``max(relu(x)) = relu(max(x))`` -
+    with a hand-written backward giving autograd's gradients, saving only the
+    output (as ReLU does) plus (B, C) statistics, optionally in place, and
+    run as ``torch.compile``-generated fused kernels where available (eager
+    PyTorch ops otherwise). ``act='module'`` uses plain autograd.
 
     A module that a network calls several times per forward (a ResNet block's
     shared ``relu``, say) gets one controller per call: ``channels`` is then a
@@ -90,6 +51,16 @@ class DRS(nn.Module):
         active_calls (Sequence[bool], optional): Per call, whether DRS is
             applied (True) or only the activation (False). Defaults to all.
         init_std (float): Std of the controller init. Defaults to 0.01.
+        inplace (bool): Write the output into the input, like
+            ``nn.ReLU(inplace=True)`` (ReLU/ReLU6 except learnable ReLU6,
+            which keeps its input for the backward). Defaults to False.
+        impl (str): ``'auto'`` (with ``MMDRS_DRS_COMPILE=1`` in the
+            environment: compiled kernels for inputs of at least
+            ``drs_function.AUTO_MIN_NUMEL`` elements; otherwise eager, since
+            compiling costs 5-100 s per process and pays off only on long
+            runs), ``'compiled'`` or ``'eager'``. Compiling falls back to
+            eager (with a warning) where torch.compile fails. Defaults to
+            ``'auto'``.
     """
 
     def __init__(self,
@@ -98,8 +69,14 @@ class DRS(nn.Module):
                  act: str = 'relu',
                  act_module: Optional[nn.Module] = None,
                  active_calls: Optional[Sequence[bool]] = None,
-                 init_std: float = 0.01):
+                 init_std: float = 0.01,
+                 inplace: bool = False,
+                 impl: str = 'auto'):
         super().__init__()
+        if impl not in IMPLS:
+            raise ValueError(f'DRS impl must be one of {IMPLS}, got {impl!r}')
+        self.inplace = bool(inplace)
+        self.impl = impl
         self.learnable = delta == 'learnable'
         if not self.learnable:
             if not isinstance(delta, (int, float)) or not 0 < delta <= 1:
@@ -159,30 +136,35 @@ class DRS(nn.Module):
         self._call += 1
         if not self.active_calls[idx]:
             return self._activate(x)
-        if self.learnable:
-            fc = self.suppression_controller[idx]
-            if x.shape[1] != fc.in_features:
-                raise RuntimeError(
-                    f'DRS call {idx} expected {fc.in_features} channels, got '
-                    f'{x.shape[1]} (input shape {tuple(x.shape)})')
-            gap = self._activate(x).mean(dim=(2, 3))
-            delta = torch.sigmoid(fc(gap))  # (B, C)
-        else:
-            delta = x.new_tensor(self.delta)
+        fc = self.suppression_controller[idx] if self.learnable else None
+        if fc is not None and x.shape[1] != fc.in_features:
+            raise RuntimeError(
+                f'DRS call {idx} expected {fc.in_features} channels, got '
+                f'{x.shape[1]} (input shape {tuple(x.shape)})')
         if self.act == 'module':
             x = self.act_module(x)
-            return torch.minimum(x, delta[..., None, None] *
-                                 x.amax(dim=(2, 3), keepdim=True))
-        # max(relu(x)) == relu(max(x)): one reduction on x, relu + cap, and
-        # a hand-written backward (see _SuppressFunction).
-        return _SuppressFunction.apply(x, delta,
-                                       6.0 if self.act == 'relu6' else None)
+            if fc is not None:
+                delta = torch.sigmoid(fc(x.mean(dim=(2, 3))))[..., None, None]
+            else:
+                delta = self.delta
+            return torch.minimum(x, delta * x.amax(dim=(2, 3), keepdim=True))
+        return drs_function(
+            x,
+            delta=None if fc is not None else x.new_tensor(self.delta),
+            weight=fc.weight if fc is not None else None,
+            cap=6.0 if self.act == 'relu6' else None,
+            inplace=self.inplace,
+            impl=self.impl)
 
     def extra_repr(self) -> str:
         delta = 'learnable' if self.learnable else self.delta
         s = f'delta={delta}, act={self.act}'
         if self.channels:
             s += f', channels={self.channels}'
+        if self.inplace:
+            s += ', inplace=True'
+        if self.impl != 'auto':
+            s += f', impl={self.impl}'
         if not all(self.active_calls):
             s += f', active_calls={self.active_calls}'
         return s
