@@ -1,16 +1,21 @@
 # RRM one-step segmentation (configs/rrm/README.md) on the embedded toy VOC
 # (data/toy_voc, 112-px crops) with the offline ImageNet EfficientNet-Lite0
 # (first 4 stages, output stride 8, 80 channels). What is scaled to the toy:
-# - the segmentation branch's dilation 12 -> 2 (a 14x14 feature map);
+# - the segmentation branch's dilation 12 -> 2 (a 14x14 feature map), and
+#   N(0, 0.01) init instead of Xavier (this backbone's stage-4 features are
+#   unnormalised, std ~6: Xavier started the CE at ~100);
 # - the dense loss: sigma_xy 100 -> 35 px (same share of the crop as 100 px
 #   of the authors' 321 crop) and weight 5.7e-8 (the authors' 1e-7 on the
 #   exact-kernel scale, DenseEnergyLoss docstring) x (321/112)^4 = 3.8e-6,
 #   since the energy sums over pixel pairs that all lie within the kernel;
+# - the dense loss uses the lattice form at every size (exact at 56^2 costs
+#   0.7 s per image on this CPU, the lattice 0.06 s);
 # - the schedule: the authors' ImageNet recipe (B) trains the classifier
-#   alone for the first half of the steps; here the first 150 of 450
-#   iterations (batch 8, ~10 epochs of the toy's 360 images), SGD with
-#   momentum 0.9 (the authors' momentum 0 is a quirk, README), lr 5e-3 poly
-#   with the new layers at 10x, as the toy DRS classifier.
+#   alone for the first half of the steps; here the first 100 of 300
+#   iterations (batch 4: two dense CRFs per image per step cost ~0.25 s
+#   each on one CPU core), SGD with momentum 0.9 (the authors' momentum 0
+#   is a quirk, README), lr 5e-3 poly with the classifier at 10x as the toy
+#   DRS classifier, the segmentation branch at 1x (below).
 # Evaluated by mmseg's IoUMetric on the toy val masks (segmentation branch).
 _base_ = [
     '../_base_/models/efficientnet_lite0_os8.py',
@@ -54,18 +59,19 @@ model = dict(
         dilation=2,
         num_classes=num_classes,
         align_corners=False,
+        init_cfg=dict(type='Normal', layer='Conv2d', std=0.01),
         loss_decode=dict(type='BgFgBalancedCELoss', reduction='sum')),
     labeler=dict(type='ReliableRegionLabeler'),
     cam_scales=(0.5, 1.5, 2.0),
-    cls_only_iters=150,
+    cls_only_iters=100,
     extra_losses=[
         dict(type='DenseEnergyLoss', sigma_rgb=15, sigma_xy=35,
-             scale_factor=0.5, gate='rrm', kernel='auto',
+             scale_factor=0.5, gate='rrm', kernel='lattice',
              loss_weight=3.8e-6)
     ],
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
-train_dataloader = dict(batch_size=8)
+train_dataloader = dict(batch_size=4)
 val_dataloader = dict(
     batch_size=8,
     dataset=dict(ann_file='ImageSets/Segmentation/val.txt'))
@@ -80,9 +86,11 @@ optim_wrapper = dict(
         bias_lr_mult=2.0,
         custom_keys={
             'cam_head': dict(lr_mult=10.0, bias_lr_mult=2.0),
-            'decode_head': dict(lr_mult=10.0, bias_lr_mult=2.0),
+            # 1x: at 10x the balanced CE jumped from 6 to ~100 in the
+            # first joint steps (8-iteration trials, ad hoc)
+            'decode_head': dict(lr_mult=1.0, bias_lr_mult=2.0),
         }))
-max_iters = 450
+max_iters = 300
 param_scheduler = [
     dict(type='PolyLR', eta_min=0, power=0.9, begin=0, end=max_iters,
          by_epoch=False)

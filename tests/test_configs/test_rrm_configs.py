@@ -67,7 +67,7 @@ def test_toy_rrm_profile(repo_root):
     from mmdrs.pipeline.runner import Pipeline, load_profile
     pipe = Pipeline(load_profile('toy_rrm'), work_dir='/tmp/unused',
                     data_root='/tmp/unused',
-                    overrides={'rrm': {'iters': '300'}})
+                    overrides={'rrm': {'iters': '150'}})
     names = [s.name for s in pipe.stages]
     assert names[-4:] == ['rrm', 'pseudo-labels-reliable',
                           'segmentation-reliable', 'report']
@@ -75,7 +75,7 @@ def test_toy_rrm_profile(repo_root):
     cfg = rrm.load_config()
     pipe._data = dict(classes=['background', 'a', 'b'], saliency=False)
     opts = rrm.options(pipe, cfg)
-    assert 'train_cfg.max_iters=300' in opts
-    assert 'model.cls_only_iters=100' in opts  # 150 of 450 -> 100 of 300
+    assert 'train_cfg.max_iters=150' in opts
+    assert 'model.cls_only_iters=50' in opts  # 100 of 300 -> 50 of 150
     assert 'model.cam_head.num_classes=2' in opts
     assert 'model.decode_head.num_classes=3' in opts
