@@ -12,7 +12,7 @@ At the authors' setting (21 classes, 321 x 321 crops, scale 0.5 -> 160 x
 * the dense loss (each form) vs the segmentation cross-entropy on the same
   logits (forward + backward): time ratio;
 * peak memory of each at 321^2 (CUDA: max_memory_allocated; CPU: peak RSS
-  growth of a fresh subprocess per variant).
+  growth during the step, in a fresh subprocess per variant, Linux).
 
     python tools/benchmarks/dense_energy_loss.py [--image PATH] \
         [--device cpu|cuda] [--batch 1] [--repeat 3]
@@ -20,7 +20,6 @@ At the authors' setting (21 classes, 321 x 321 crops, scale 0.5 -> 160 x
 import argparse
 import json
 import os.path as osp
-import resource
 import subprocess
 import sys
 import time
@@ -128,12 +127,21 @@ def peak_memory(variant, args):
 
 
 def child(args):
+    import mmdrs.models.losses  # noqa: F401 (imports before the baseline)
+    from mmdrs.models.utils.gaussian_filter import lattice_calibration
+    lattice_calibration(5)
     data = inputs(args)
-    step('lattice', *data) if args.child != 'lattice' else None  # imports
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def status(key):  # kB
+        with open('/proc/self/status') as f:
+            return next(int(line.split()[1]) for line in f
+                        if line.startswith(key + ':'))
+
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')  # reset the peak RSS (VmHWM) to the current RSS
+    base = status('VmRSS')
     step(args.child, *data)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print((peak - base) / 1024)  # KB -> MB (Linux)
+    print((status('VmHWM') - base) / 1024)  # MB
 
 
 def main():
