@@ -58,7 +58,7 @@ def train(seed, work_dir, data_root, iters):
 
 
 @torch.no_grad()
-def reliable_label_scores(ckpt, opts, data_root, split='train'):
+def reliable_label_scores(ckpt, opts, data_root, split='train', limit=None):
     """Precision / coverage / mIoU of the trained model's reliable labels
     on ``split`` (test pipeline, no augmentation)."""
     from mmengine.config import Config
@@ -83,7 +83,7 @@ def reliable_label_scores(ckpt, opts, data_root, split='train'):
     n = len(dataset.metainfo['classes'])
     pipe = Compose(cfg.test_pipeline)
     conf = 0
-    for i in range(len(dataset)):
+    for i in range(min(len(dataset), limit or len(dataset))):
         data = pipe(dict(dataset.get_data_info(i)))
         batch = model.data_preprocessor(
             dict(inputs=[data['inputs']], data_samples=[data['data_samples']]),
