@@ -131,10 +131,19 @@ def score_label_dir(label_dir, data_root, split='trainaug'):
 
 def pipeline_numbers(work_dir, data_root):
     path = osp.join(work_dir, 'results.json')
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        res = json.load(f)
+    if osp.isfile(path):
+        with open(path) as f:
+            res = json.load(f)
+    else:  # no report yet: the stages' done-markers
+        res = {}
+        for stage in ('pseudo-labels', 'segmentation', 'rrm',
+                      'pseudo-labels-reliable', 'segmentation-reliable'):
+            done = osp.join(work_dir, stage, 'stage_done.json')
+            if osp.isfile(done):
+                with open(done) as f:
+                    res[stage] = json.load(f)
+        if not res:
+            return None
     out = {}
     seg = res.get('segmentation') or {}
     pl = res.get('pseudo-labels') or {}
@@ -146,6 +155,10 @@ def pipeline_numbers(work_dir, data_root):
         out['drs_pseudo_precision'] = sc.get('precision')
         out['drs_pseudo_coverage'] = sc.get('coverage')
     rel = res.get('pseudo-labels-reliable') or {}
+    if rel.get('labels') and osp.isdir(rel['labels']):
+        sc = score_label_dir(rel['labels'], data_root)
+        rel = dict(rel, **{'pseudo/precision': sc.get('precision'),
+                           'pseudo/coverage': sc.get('coverage')})
     out['reliable_on_drs_precision'] = rel.get('pseudo/precision')
     out['reliable_on_drs_coverage'] = rel.get('pseudo/coverage')
     out['reliable_on_drs_mIoU'] = rel.get('pseudo/mIoU')
