@@ -3,7 +3,9 @@
 
 The paper's rules with saliency maps (default), or a saliency-free
 background (``--mode constant`` / ``power``), optionally refined by a dense
-CRF (``--crf``, needs the ``crf`` extra)::
+CRF (``--crf``, needs the ``crf`` extra), or RRM's saliency-free reliable
+regions (``--mode reliable``: two dense CRFs, top 40 % of each class's CAM
+region, 255 where unsure; needs the ``crf`` extra)::
 
     python tools/make_pseudo_labels.py work_dirs/maps/trainaug_refined \
         --data-root data/VOCdevkit/VOC2012 --split trainaug \

@@ -12,12 +12,13 @@ from ..datasets.toy_voc import save_palette_png
 from ..evaluation.functional import (label_confusion, label_miou,
                                      label_precision_coverage)
 from ..fileio import load_cam_maps, load_saliency, map_file
-from ..models.utils import background_label, saliency_label
+from ..models.utils import (background_label, reliable_region_label,
+                            saliency_label)
 from ..models.utils.crf import dense_crf
 from ..utils.atomic import remove_stale_temp_files
 from .map_evaluation import voc_split_dataset
 
-MODES = ('saliency', 'constant', 'power')
+MODES = ('saliency', 'constant', 'power', 'reliable')
 
 
 def pseudo_label(maps: np.ndarray,
@@ -34,8 +35,12 @@ def pseudo_label(maps: np.ndarray,
     Args:
         maps (ndarray): (K, H, W) maps in [0, 1], absent classes zero.
         mode (str): ``'saliency'`` (the paper's rules, with ``saliency`` a
-            0-255 map), ``'constant'`` (background score ``bg_score``) or
-            ``'power'`` (background (1 - max)^``power``).
+            0-255 map), ``'constant'`` (background score ``bg_score``),
+            ``'power'`` (background (1 - max)^``power``) or ``'reliable'``
+            (RRM's reliable regions: two dense CRFs, 255 where unsure,
+            :func:`~mmdrs.models.utils.reliable_region_label`; the maps are
+            divided by their maxima, ``alpha``/``crf`` do not apply; needs
+            ``img`` and the ``crf`` extra).
         alpha (float): Class scores below it are zeroed (the paper's 0.2;
             saliency mode, and threshold modes when > 0).
         img (ndarray, optional): The image, needed by ``crf``.
@@ -49,6 +54,12 @@ def pseudo_label(maps: np.ndarray,
         ndarray: uint8 (H, W) labels 0..K (0 = background) and 255 (ignore).
     """
     cams = torch.from_numpy(maps)
+    if mode == 'reliable':
+        if img is None:
+            raise ValueError("mode 'reliable' needs the image")
+        cams = cams.float()
+        cams = cams / (cams.amax(dim=(1, 2), keepdim=True) + 1e-5)
+        return reliable_region_label(cams, img).numpy().astype(np.uint8)
     if normalize and mode != 'saliency':
         cams = cams / (cams.amax(dim=(1, 2), keepdim=True) + 1e-5)
     if mode == 'saliency':
@@ -125,7 +136,8 @@ def make_pseudo_labels(maps_dir: str,
         data_root (str): VOC-layout root (images, split files, masks).
         out_dir (str): Output folder of ``<image stem>.png``.
         split (str): Split name. Defaults to ``'trainaug'``.
-        mode (str): ``'saliency'``, ``'constant'`` or ``'power'``.
+        mode (str): ``'saliency'``, ``'constant'``, ``'power'`` or
+            ``'reliable'`` (saliency-free, 255 where unsure).
         saliency_dir (str): Saliency PNGs (0-255, named like the images),
             absolute or relative to ``data_root``.
         seg_dir (str): Mask folder for the score (missing masks: no score).

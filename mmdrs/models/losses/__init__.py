@@ -21,7 +21,12 @@ Two kinds live here:
   their ``loss_name`` property (``'loss_xxx'``) names the log entry. They
   accept and ignore keyword arguments they do not use.
 """
+from .bg_fg_balanced_ce_loss import BgFgBalancedCELoss
+from .dense_energy_loss import DenseEnergyLoss, dense_energy
 from .out_of_candidate_loss import OutOfCandidateLoss
 from .self_training_loss import SelfTrainingLoss, image_tags
 
-__all__ = ['OutOfCandidateLoss', 'SelfTrainingLoss', 'image_tags']
+__all__ = [
+    'OutOfCandidateLoss', 'SelfTrainingLoss', 'image_tags',
+    'BgFgBalancedCELoss', 'DenseEnergyLoss', 'dense_energy'
+]

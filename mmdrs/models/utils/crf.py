@@ -9,7 +9,8 @@ def dense_crf(img: np.ndarray,
               gauss_compat: float = 3,
               bilateral_sxy: float = 50,
               bilateral_srgb: float = 13,
-              bilateral_compat: float = 10) -> np.ndarray:
+              bilateral_compat: float = 10,
+              unary: str = 'normalized') -> np.ndarray:
     """Refine class probabilities with a fully connected CRF.
 
     The usual WSSS settings (as in PSA/IRN). Needs ``pydensecrf2``
@@ -18,7 +19,13 @@ def dense_crf(img: np.ndarray,
     Args:
         img (ndarray): (H, W, 3) uint8 image (RGB or BGR; only colour
             differences matter).
-        probs (ndarray): (C, H, W) non-negative scores; normalised here.
+        probs (ndarray): (C, H, W) non-negative scores.
+        unary (str): ``'normalized'`` (default): the scores + 1e-8,
+            normalised over C, give the unary -log p; ``'raw'``: -log of the
+            scores clipped at 1e-5, unnormalised (pydensecrf's
+            ``unary_from_softmax`` on raw scores, as PSA/RRM's
+            ``crf_inference``; the normalisation only shifts each pixel's
+            unaries, but the floor differs).
 
     Returns:
         ndarray: (C, H, W) float32 refined probabilities.
@@ -30,11 +37,17 @@ def dense_crf(img: np.ndarray,
         raise ImportError(
             'dense CRF needs pydensecrf2: pip install -e .[crf] '
             '(or pip install pydensecrf2)') from e
+    if unary not in ('normalized', 'raw'):
+        raise ValueError(f"unary must be 'normalized' or 'raw', got {unary!r}")
     c, h, w = probs.shape
-    p = probs.astype(np.float32) + 1e-8
-    p = p / p.sum(0, keepdims=True)
+    if unary == 'raw':
+        u = unary_from_softmax(probs.astype(np.float32), clip=1e-5)
+    else:
+        p = probs.astype(np.float32) + 1e-8
+        p = p / p.sum(0, keepdims=True)
+        u = unary_from_softmax(p)
     d = dcrf.DenseCRF2D(w, h, c)
-    d.setUnaryEnergy(np.ascontiguousarray(unary_from_softmax(p)))
+    d.setUnaryEnergy(np.ascontiguousarray(u))
     d.addPairwiseGaussian(sxy=gauss_sxy, compat=gauss_compat)
     d.addPairwiseBilateral(
         sxy=bilateral_sxy, srgb=bilateral_srgb,

@@ -2,9 +2,11 @@ from .data import CheckData, ToyData
 from .maps import Maps
 from .pseudo_labels import PseudoLabels
 from .report import Report
+from .rrm import ReliablePseudoLabels, TrainOneStepSegmentor
 from .train import TrainClassifier, TrainRefiner, TrainSegmentor, TrainStage
 
 __all__ = [
     'CheckData', 'ToyData', 'Maps', 'PseudoLabels', 'Report',
-    'TrainClassifier', 'TrainRefiner', 'TrainSegmentor', 'TrainStage'
+    'TrainClassifier', 'TrainRefiner', 'TrainSegmentor', 'TrainStage',
+    'ReliablePseudoLabels', 'TrainOneStepSegmentor'
 ]
