@@ -18,7 +18,6 @@ import warnings
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
-import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from mmcv import imread  # noqa: E402
 

@@ -23,7 +23,6 @@ import argparse
 import glob
 import os
 import os.path as osp
-import resource
 import subprocess
 import sys
 import tempfile

@@ -83,11 +83,11 @@ def reliable_region_rule(cams: torch.Tensor,
 
 
 def reliable_region_label(cams: torch.Tensor,
-                         img: np.ndarray,
-                         present: Optional[Sequence[int]] = None,
-                         crf_powers: Sequence[float] = (4, 32),
-                         crf_cfg: Optional[dict] = None,
-                         **rule_kwargs) -> torch.Tensor:
+                          img: np.ndarray,
+                          present: Optional[Sequence[int]] = None,
+                          crf_powers: Sequence[float] = (4, 32),
+                          crf_cfg: Optional[dict] = None,
+                          **rule_kwargs) -> torch.Tensor:
     """One image's reliable-region label (runs the two dense CRFs).
 
     Args:
