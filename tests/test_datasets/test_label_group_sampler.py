@@ -1,6 +1,9 @@
 """LabelGroupSampler and group_collate: group invariants, fallback, DDP."""
 import os
+import os.path as osp
 import socket
+import subprocess
+import sys
 from collections import Counter
 
 import numpy as np
@@ -118,79 +121,23 @@ def test_group_collate_marks_groups_and_refuses_split_groups():
         group_collate(batch[:4], group_size=3)
 
 
-def _rank_main(rank, world, port, toy_voc, out):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
-                      OMP_NUM_THREADS='1')
-    torch.distributed.init_process_group('gloo', rank=rank, world_size=world)
-    try:
-        import mmdrs  # noqa: F401
-        from mmengine.registry import init_default_scope
-        from mmengine.runner import Runner
-        init_default_scope('mmseg')
-        pipeline = [
-            dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-            dict(type='LoadImageLabels'),
-            dict(type='Resize', scale=(32, 32), keep_ratio=False),
-            dict(type='PackImageLabelInputs')]
-        one = dict(
-            type='VOCImageLabelDataset', data_root=toy_voc,
-            data_prefix=dict(img_path='JPEGImages',
-                             seg_map_path='SegmentationClassAug'),
-            ann_file='ImageSets/Segmentation/train.txt', pipeline=pipeline)
-        loader = Runner.build_dataloader(dict(
-            batch_size=6, num_workers=0,
-            sampler=dict(type='LabelGroupSampler', group_size=3),
-            collate_fn=dict(type='group_collate', group_size=3),
-            dataset=dict(type='ConcatDataset', datasets=[
-                one, dict(one, ann_file='ImageSets/Segmentation/aug.txt')])),
-            seed=11)
-        loader.sampler.set_epoch(2)
-        batches = []
-        for data in loader:
-            batches.append([(d.img_path, d.group_index, d.group_member,
-                             d.gt_img_labels.tolist())
-                            for d in data['data_samples']])
-        # one DDP training step of a tiny group classifier on a batch
-        from mmengine.model import MMDistributedDataParallel
-        from mmengine.optim import OptimWrapper
-        from mmseg.registry import MODELS
-        torch.manual_seed(0)
-        model = MODELS.build(dict(
-            type='GroupCAMClassifier',
-            data_preprocessor=dict(type='SegDataPreProcessor',
-                                   size=(32, 32)),
-            backbone=dict(type='VGG16D1', width=0.125, init_cfg=None),
-            cam_head=dict(type='MultiLabelCAMHead', in_channels=64,
-                          channels=16, num_classes=20, drs_cfg=None),
-            neck=dict(type='GroupGraphNeck', group_size=3)))
-        model.init_weights()
-        ddp = MMDistributedDataParallel(module=model)
-        optim = OptimWrapper(torch.optim.SGD(ddp.parameters(), lr=0.1))
-        log = ddp.train_step(next(iter(loader)), optim)
-        assert torch.isfinite(log['loss'])
-        param = model.neck.fusion.weight.detach().clone()
-        params = [None] * world
-        torch.distributed.all_gather_object(params, param)
-        assert torch.equal(params[0], params[1])  # gradients all-reduced
-        gathered = [None] * world
-        torch.distributed.all_gather_object(gathered, batches)
-        if rank == 0:
-            paths = [loader.dataset.get_data_info(i)['img_path']
-                     for i in range(len(loader.dataset))]
-            groups = [tuple(paths[i] for i in g)
-                      for g in loader.sampler.epoch_groups()]
-            torch.save(dict(batches=gathered, groups=groups), out)
-    finally:
-        torch.distributed.destroy_process_group()
-
-
-def test_ddp_gloo_two_ranks_never_split_a_group(toy_voc, tmp_path):
+def test_ddp_gloo_two_ranks_never_split_a_group(toy_voc, tmp_path,
+                                                repo_root):
+    # two real processes started by torch.distributed.run, as dist_train.sh
+    # does (an in-process multiprocessing.spawn has no timeout)
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
     out = str(tmp_path / 'ranks.pth')
-    torch.multiprocessing.spawn(_rank_main, args=(2, port, toy_voc, out),
-                                nprocs=2, join=True)
+    worker = osp.join(osp.dirname(osp.abspath(__file__)),
+                      'group_sampler_ddp_worker.py')
+    p = subprocess.run([
+        sys.executable, '-m', 'torch.distributed.run', '--nnodes=1',
+        '--nproc_per_node=2', '--master_addr=127.0.0.1',
+        f'--master_port={port}', worker, toy_voc, out
+    ], cwd=repo_root, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
     res = torch.load(out)
     per_rank = res['batches']
     seen_groups = []

@@ -39,8 +39,8 @@ def test_layout(toy_voc):
 def test_masks_border_band_and_xml_agree(toy_voc):
     fg_means = []
     for img_id in read_split(toy_voc, 'train')[:8]:
-        cls = np.array(
-            Image.open(osp.join(toy_voc, 'SegmentationClass', f'{img_id}.png')))
+        cls = np.array(Image.open(
+            osp.join(toy_voc, 'SegmentationClass', f'{img_id}.png')))
         aug = np.array(
             Image.open(
                 osp.join(toy_voc, 'SegmentationClassAug', f'{img_id}.png')))
