@@ -42,10 +42,17 @@ VARIANTS = {
     # ablation (not in the default list): the authors' loss without the
     # final / 2, i.e. 0.4 x pre + 1 x post
     'group-loss-x2': 'configs/group_wsss/toy_group_cls.py',
+    # ablation: the batch composition alone - the plain classifier's loss
+    # (pre-graph loss at weight 1, graph loss 0, graph skipped at test) on
+    # the group sampler's batches (5 label sets of 3 images per step)
+    'plain-grouped': 'configs/group_wsss/toy_group_cls.py',
 }
 VARIANT_OPTIONS = {
     'group-loss-x2': ['model.pre_graph_weight=0.8',
                       'model.post_graph_weight=2.0'],
+    'plain-grouped': ['model.pre_graph_weight=2.0',
+                      'model.post_graph_weight=0.0',
+                      'model.test_cfg.graph=none'],
 }
 DEFAULT_VARIANTS = ['plain', 'drs', 'group', 'drs-group']
 
