@@ -86,7 +86,8 @@ class VOCImageLabelDataset(PascalVOCDataset):
                              f'got {label_source!r}')
         if empty_labels not in ('error', 'skip'):
             raise ValueError(
-                f"empty_labels must be 'error' or 'skip', got {empty_labels!r}")
+                "empty_labels must be 'error' or 'skip', got "
+                f'{empty_labels!r}')
         if label_source == 'file' and not label_file:
             raise ValueError("label_source='file' needs label_file")
         self.label_source = label_source

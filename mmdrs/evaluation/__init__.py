@@ -1,6 +1,7 @@
 from .functional import (average_precision, cam_confusion,
                          iou_from_confusion, label_confusion,
-                         label_miou, label_precision_coverage, threshold_sweep_summary)
+                         label_miou, label_precision_coverage,
+                         threshold_sweep_summary)
 from .metrics import (CAMIoUMetric, CAMMapWriter, MultiLabelMAP,
                       OutOfCandidateRate)
 

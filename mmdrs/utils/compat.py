@@ -1,4 +1,5 @@
-"""Compatibility shims for the pinned stack (torch 2.13, mmcv 2.1, mmengine 0.10).
+"""Compatibility shims for the pinned stack (torch 2.13, mmcv 2.1,
+mmengine 0.10).
 
 Everything that papers over a version mismatch lives here, each with a comment
 saying why, so it can be deleted once upstream catches up. :func:`apply_shims`
@@ -35,7 +36,8 @@ def _fix_torchvision_import() -> None:
     for name in [m for m in sys.modules if m.split('.')[0] == 'torchvision']:
         del sys.modules[name]
     lib = torch.library.Library('torchvision', 'DEF')  # noqa: TOR901
-    lib.define('nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor')
+    lib.define(
+        'nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor')
     lib.define('qnms(Tensor dets, Tensor scores, float iou_threshold) -> '
                'Tensor')
     # Keep the library object alive, or the schemas are dropped again.

@@ -122,9 +122,9 @@ def test_fixed_out_size_and_bad_inputs(tiny_checkpoint, toy_voc, repo_root,
     shutil.copytree(toy_voc, data)
     first = read_split(data, 'train')[0]
     os.remove(osp.join(data, 'JPEGImages', f'{first}.jpg'))
-    p = _run(_gen(repo_root, cfg, ckpt, str(tmp_path / 'y'),
-                  '--cfg-options', f'test_dataloader.dataset.data_root={data}'),
-             repo_root)
+    opt = f'test_dataloader.dataset.data_root={data}'
+    p = _run(_gen(repo_root, cfg, ckpt, str(tmp_path / 'y'), '--cfg-options',
+                  opt), repo_root)
     assert p.returncode != 0 and f'{first}.jpg' in p.stderr
 
     # maps of another class set / size are refused by the evaluation

@@ -45,7 +45,7 @@ def test_modes_score_against_masks(toy_voc, tmp_path, maps_from_masks):
 
 
 def test_bad_saliency_inputs_name_the_file(toy_voc, tmp_path,
-                                          maps_from_masks):
+                                           maps_from_masks):
     data = str(tmp_path / 'data')
     shutil.copytree(toy_voc, data)
     maps = maps_from_masks(data, str(tmp_path / 'maps'), split='train')

@@ -8,7 +8,7 @@ def test_aspp_branches_are_summed():
     head.init_weights()
     assert not hasattr(head, 'conv_seg')
     assert [c.dilation for c in head.aspp] == [(6, 6), (12, 12), (18, 18),
-                                              (24, 24)]
+                                               (24, 24)]
     stds = [float(c.weight.std()) for c in head.aspp]
     assert all(0.005 < s < 0.02 for s in stds)  # N(0, 0.01)
     assert all(float(c.bias.abs().max()) == 0 for c in head.aspp)

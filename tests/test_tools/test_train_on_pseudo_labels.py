@@ -32,7 +32,8 @@ def test_voc_configs_replace_only_the_training_labels(repo_root):
                  'configs/drs/deeplabv3plus_r101-d8_voc12aug_pseudo.py'))
     theirs = Config.fromfile(MMSEG_V3P)
     assert _plain(ours.model) == _plain(theirs.model)
-    assert _plain(ours.val_dataloader) == _plain(theirs.val_dataloader)  # real val masks
+    # real val masks
+    assert _plain(ours.val_dataloader) == _plain(theirs.val_dataloader)
     assert _plain(ours.val_evaluator) == _plain(theirs.val_evaluator)
     assert _plain(ours.param_scheduler) == _plain(theirs.param_scheduler)
     pipe = ours.train_dataloader.dataset.pipeline

@@ -42,7 +42,7 @@ def test_train_resume_and_test(tiny_cls_config, repo_root, tmp_path):
     assert val and 0 <= val[-1]['cam/mIoU'] <= 100
     assert 'mIoU' in val[-1] and 'cls/mAP' in val[-1]
     losses = [r['loss'] for r in rows if 'loss' in r]
-    assert losses and all(l == l for l in losses)  # finite, logged
+    assert losses and all(x == x for x in losses)  # finite, logged
 
     # resume: continue to epoch 2 from the epoch-1 checkpoint
     p = _run([

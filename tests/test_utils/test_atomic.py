@@ -38,8 +38,9 @@ def test_failed_write_leaves_nothing(tmp_path):
 
 
 def test_only_dead_writers_temp_files_are_removed(tmp_path):
-    dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
-                          capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, '-c', 'import os; print(os.getpid())'],
+        capture_output=True, text=True)
     dead_pid = int(dead.stdout)
     stale = temp_path(str(tmp_path / 'a.npz'), dead_pid)
     live = temp_path(str(tmp_path / 'b.npz'))

@@ -5,6 +5,7 @@ from .image_labels import (LoadImageLabels, PackImageLabelInputs,
 from .pseudo_labels import LoadPseudoLabels
 
 __all__ = [
-    'LoadCAMTargets', 'max_mask', 'RandomColorJitter', 'LoadImageLabels', 'LoadPseudoLabels',
+    'LoadCAMTargets', 'max_mask', 'RandomColorJitter', 'LoadImageLabels',
+    'LoadPseudoLabels',
     'PackImageLabelInputs', 'labels_from_seg_map'
 ]

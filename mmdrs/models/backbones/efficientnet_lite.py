@@ -1,4 +1,4 @@
-"""EfficientNet-Lite0 with dilation, in the efficientnet-lite-pytorch layout."""
+"""EfficientNet-Lite0 with dilation (efficientnet-lite-pytorch layout)."""
 import math
 from typing import List, Optional, Sequence
 
