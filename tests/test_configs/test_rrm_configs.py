@@ -76,6 +76,6 @@ def test_toy_rrm_profile(repo_root):
     pipe._data = dict(classes=['background', 'a', 'b'], saliency=False)
     opts = rrm.options(pipe, cfg)
     assert 'train_cfg.max_iters=150' in opts
-    assert 'model.cls_only_iters=50' in opts  # 100 of 300 -> 50 of 150
+    assert 'model.cls_only_iters=50' in opts  # 400 of 1200 -> 50 of 150
     assert 'model.cam_head.num_classes=2' in opts
     assert 'model.decode_head.num_classes=3' in opts

@@ -186,7 +186,7 @@ def main():
     p.add_argument('--data-root', default='data/toy_voc')
     p.add_argument('--work-dir', default='work_dirs/rrm_study')
     p.add_argument('--iters', type=int, help='RRM iterations (default: '
-                   "the config's 300)")
+                   "the config's 1,200)")
     p.add_argument('--pipeline-dirs', nargs='*', default=[],
                    help='finished toy(_rrm) pipeline work dirs (DRS side)')
     a = p.parse_args()
