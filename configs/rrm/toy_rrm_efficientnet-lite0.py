@@ -15,9 +15,10 @@
 #   iterations (batch 4: two dense CRFs per image per step cost ~0.25 s
 #   each on one CPU core; 1,200 x 4 crops is about the budget of the DRS
 #   toy pipeline - classifier + DeepLab - and gives 75.3 val mIoU where
-#   300 iterations gave 54.9, configs/rrm/README.md), SGD with momentum 0.9 (the authors' momentum 0
-#   is a quirk, README), lr 5e-3 poly with the classifier at 10x as the toy
-#   DRS classifier, the segmentation branch at 1x (below).
+#   300 iterations gave 54.9, configs/rrm/README.md), SGD with momentum
+#   0.9 (the authors' momentum 0 is a quirk, README), lr 5e-3 poly with
+#   the classifier at 10x as the toy DRS classifier, the segmentation
+#   branch at 1x (below).
 # Evaluated by mmseg's IoUMetric on the toy val masks (segmentation branch).
 _base_ = [
     '../_base_/models/efficientnet_lite0_os8.py',

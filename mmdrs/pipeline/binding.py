@@ -139,3 +139,12 @@ def iteration_options(iters: int) -> List[str]:
         f'default_hooks.checkpoint.interval={iters}',
         f'param_scheduler.0.end={iters}'
     ]
+
+
+def one_step_iteration_options(cfg, iters: int) -> List[str]:
+    """:func:`iteration_options` for a one-step segmentor (e.g. RRM) whose
+    classification-only warm-up (``model.cls_only_iters``) keeps the same
+    share of the new iteration count as in ``cfg``."""
+    warm = cfg.model.get('cls_only_iters', 0)
+    share = round(warm * iters / cfg.train_cfg.max_iters)
+    return iteration_options(iters) + [f'model.cls_only_iters={share}']

@@ -33,6 +33,9 @@ CONFIG = 'configs/rrm/toy_rrm_efficientnet-lite0.py'
 
 
 def train(seed, work_dir, data_root, iters):
+    from mmengine.config import Config
+
+    from mmdrs.pipeline.binding import one_step_iteration_options
     from mmdrs.utils.stages import last_val_metrics
     done = osp.join(work_dir, 'last_checkpoint')
     opts = [f'randomness.seed={seed}', f'data_root={data_root}']
@@ -41,11 +44,8 @@ def train(seed, work_dir, data_root, iters):
                    'val_dataloader.dataset', 'test_dataloader.dataset'):
         opts.append(f'{loader}.data_root={data_root}')
     if iters:
-        opts += [f'train_cfg.max_iters={iters}',
-                 f'train_cfg.val_interval={iters}',
-                 f'default_hooks.checkpoint.interval={iters}',
-                 f'param_scheduler.0.end={iters}',
-                 f'model.cls_only_iters={iters // 3}']
+        opts += one_step_iteration_options(
+            Config.fromfile(osp.join(REPO, CONFIG)), iters)
     if not osp.isfile(done):
         subprocess.run([
             sys.executable, osp.join(REPO, 'tools', 'train.py'),

@@ -1,5 +1,5 @@
 """RRM stages: the one-step segmentor, and reliable-region pseudo labels."""
-from ..binding import iteration_options
+from ..binding import one_step_iteration_options
 from ..registry import PIPELINE_STAGES
 from .pseudo_labels import PseudoLabels
 from .train import TrainStage
@@ -23,12 +23,8 @@ class TrainOneStepSegmentor(TrainStage):
 
     def options(self, pipe, cfg):
         opts = super().options(pipe, cfg)
-        iters = self.iters
-        if iters:
-            total = cfg.train_cfg.max_iters
-            warm = cfg.model.get('cls_only_iters', 0)
-            opts += iteration_options(iters)
-            opts.append(f'model.cls_only_iters={round(warm * iters / total)}')
+        if self.iters:
+            opts += one_step_iteration_options(cfg, self.iters)
         return opts
 
     def rows(self, pipe, res):
