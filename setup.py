@@ -21,6 +21,9 @@ setup(
     else '',
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
+    # DRS's CPU kernels: C source compiled on first use (or by
+    # tools/build_drs_kernels.py), see mmdrs/models/layers/drs_cpu.py
+    package_data={'mmdrs': ['models/layers/csrc/*.c']},
     python_requires='>=3.8',
     # Ranges for users on any platform (GPU machines included). The pinned
     # CPU development stack is requirements/constraints.txt.

@@ -154,3 +154,41 @@ def test_no_drs_cfg_leaves_backbone_untouched():
     plain.load_state_dict(bb.backbone.state_dict())
     x = torch.randn(1, 3, 32, 32)
     torch.testing.assert_close(bb(x)[0], plain(x)[0])
+
+
+def test_in_place_follows_the_replaced_activation():
+    """A DRS replacing ``ReLU(inplace=True)`` runs in place (same values and
+    gradients as out of place); ``drs_cfg.inplace`` overrides; a DRS
+    inserted after a module is never in place."""
+    inherit = MODELS.build(
+        dict(type='DRSBackbone', backbone=TINY_VGG,
+             drs_cfg=dict(delta='learnable')))
+    assert all(m.inplace for m in inherit.drs_modules())  # VGG: inplace ReLU
+    forced = MODELS.build(
+        dict(type='DRSBackbone', backbone=TINY_VGG,
+             drs_cfg=dict(delta='learnable', inplace=False)))
+    assert not any(m.inplace for m in forced.drs_modules())
+    forced.load_state_dict(inherit.state_dict())
+    x = torch.randn(2, 3, 48, 48)
+    outs, grads = [], []
+    for bb in (inherit, forced):
+        bb.zero_grad()
+        out = bb(x)[-1]
+        out.square().sum().backward()
+        outs.append(out)
+        grads.append([p.grad for p in bb.parameters()])
+    torch.testing.assert_close(outs[0], outs[1])
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b)
+    # EfficientNet-Lite's ReLU6 modules are not in place: neither is DRS
+    eff = MODELS.build(
+        dict(type='DRSBackbone',
+             backbone=dict(type='EfficientNetLite', init_cfg=None),
+             drs_cfg=dict(delta=0.55)))
+    assert eff.drs_modules() and not any(
+        m.inplace for m in eff.drs_modules())
+    inserted = MODELS.build(
+        dict(type='DRSBackbone',
+             backbone=dict(type='ResNetV1c', depth=18, out_indices=(3, )),
+             targets=['nothing'], insert_after=['layer4.*.conv2']))
+    assert not any(m.inplace for m in inserted.inserted_drs.values())

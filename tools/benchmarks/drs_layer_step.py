@@ -3,7 +3,8 @@
 Times ``y = act(x * 1.); y.backward(g)`` on one activation (default: the
 VGG-16 conv1 output at batch 2, 224x224: 2 x 64 x 224 x 224) for ReLU
 (in place, the plain network's activation), the pre-issue-17 DRS function,
-and the current function eager / compiled, in place or not. Rounds are
+and the current function on the C kernels (native) / eager / compiled, in
+place or not. Rounds are
 interleaved in a shuffled order; prints the median ms and the median
 per-round difference to ReLU, in CPU time of this process.
 
@@ -49,6 +50,11 @@ def main():
             x, d, inplace=True, impl='eager'),
         'eager learnable in place': lambda x: drs_function(
             x, None, fc.weight, inplace=True, impl='eager'),
+        'native fixed': lambda x: drs_function(x, d, impl='native'),
+        'native fixed in place': lambda x: drs_function(
+            x, d, inplace=True, impl='native'),
+        'native learnable in place': lambda x: drs_function(
+            x, None, fc.weight, inplace=True, impl='native'),
         'compiled fixed': lambda x: drs_function(x, d, impl='compiled'),
         'compiled fixed in place': lambda x: drs_function(
             x, d, inplace=True, impl='compiled'),

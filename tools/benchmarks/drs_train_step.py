@@ -9,7 +9,12 @@ data. Variants (``--variants``, comma-separated):
   torch.compile-generated fused kernels, saves only the output);
 * ``fixed-inplace`` / ``learnable-inplace``: the same, ``inplace=True``;
 * ``fixed-eager`` / ``learnable-eager``: same function, eager PyTorch ops
-  (the fallback where compiling is unavailable);
+  (the fallback where compiling is unavailable), into a new tensor;
+* ``fixed-native`` / ``learnable-native`` (``-inplace``): the hand-written
+  CPU kernels (``mmdrs/models/layers/csrc/drs_cpu.c``);
+* ``fixed-default`` / ``learnable-default``: what the configs build:
+  ``impl='auto'`` (the CPU kernels on float32 CPU tensors), in place where
+  the replaced ReLU was (all of VGG's; not EfficientNet's ReLU6);
 * ``fixed-legacy`` / ``learnable-legacy``: the DRS function before issue 17
   (saves the input, separate GAP through a ReLU; ``_drs_legacy.py``);
 * ``naive``: learnable DRS the paper's step-by-step way (autograd).
@@ -24,10 +29,17 @@ freshly shuffled order. A variant's ratio is the median over rounds of
 (its median step in the round / no-DRS's median step in the same round);
 the spread is the min-max of those per-round ratios.
 
+``--share`` estimates the ratios from within each profiled step: the
+share of the activation layers (ReLU or DRS) in the step, r for the plain
+network and s for a DRS variant, gives DRS / plain = (1 - r) / (1 - s),
+which a CPU whose speed varies from step to step (ours: +-30 % between
+identical steps) does not disturb (see :func:`run_share`).
+
 ``--memory`` measures, each variant in a fresh subprocess: the bytes of the
 tensors autograd saves for the backward during one forward (distinct
-storages other than the parameters, counted with ``torch.autograd.graph.saved_tensors_hooks``; the
-activation memory of training), and the peak resident memory of one
+storages other than the parameters, counted with
+``torch.autograd.graph.saved_tensors_hooks``; the activation memory of
+training), and the peak resident memory of one
 training step above the resident memory before it (``VmHWM`` reset
 through ``/proc/self/clear_refs``, glibc's mmap threshold fixed at 64 KiB
 so that freed tensors leave the resident set).
@@ -37,7 +49,8 @@ EfficientNet-Lite0, DRS on every activation <= 1.10; memory <= 1.05.
 
 Usage:
     python tools/benchmarks/drs_train_step.py --backbone vgg16 --size 224 \
-        --batch 2 --steps 3 --warmup 1 --rounds 4 [--threads 1] [--memory]
+        --batch 2 --steps 3 --warmup 1 --rounds 4 [--threads 1] [--memory] \
+        [--share [--no-timing]]
     python tools/benchmarks/drs_train_step.py --backbone efficientnet \
         [--placement all|last-stage] [--size 112] [--batch 16]
 """
@@ -67,7 +80,10 @@ from mmdrs.models import DRS, drs_reference  # noqa: E402
 
 ALL_VARIANTS = ('no-drs', 'fixed', 'learnable', 'fixed-inplace',
                 'learnable-inplace', 'fixed-eager', 'learnable-eager',
-                'fixed-legacy', 'learnable-legacy', 'naive')
+                'fixed-native', 'learnable-native', 'fixed-native-inplace',
+                'learnable-native-inplace', 'fixed-default',
+                'learnable-default', 'fixed-legacy', 'learnable-legacy',
+                'naive')
 #: cpu: this process's CPU time, all its threads (on a machine shared with
 #: other jobs, wall time measures the scheduler as much as the work).
 CLOCKS = dict(cpu=time.process_time, wall=time.perf_counter)
@@ -125,11 +141,13 @@ def build(args, variant):
         drs = None
     else:  # delta set explicitly, independent of the configs' defaults
         drs = dict(delta=0.55 if kind == 'fixed' else 'learnable')
-        # the compiled kernels unless eager is asked for ('auto' is eager
-        # by default: compiling is opt-in for ordinary runs)
-        drs['impl'] = 'eager' if how == 'eager' else 'compiled'
-        if how == 'inplace':
-            drs['inplace'] = True
+        # default: what the configs build (impl 'auto', in place inherited
+        # from the replaced ReLU); otherwise the compiled kernels unless
+        # eager / native is asked for
+        if how != 'default':
+            impl = how.partition('-')[0]
+            drs['impl'] = impl if impl in ('eager', 'native') else 'compiled'
+            drs['inplace'] = how.endswith('inplace')
     cfg.model.backbone.drs_cfg = drs
     cfg.model.cam_head.drs_cfg = drs
     model = MODELS.build(cfg.model)
@@ -276,6 +294,85 @@ def run_timing(args, variants):
     return out
 
 
+#: Profiler events of the activation layers (inclusive CPU time): DRS's
+#: autograd function, or the plain network's ReLU / ReLU6, forward and
+#: backward. The legacy / naive variants' ops are not separable.
+_NODES = ('DRSFunctionBackward', 'ReluBackward0', 'HardtanhBackward0')
+ACT_EVENTS = frozenset(
+    ('DRSFunction', 'aten::relu', 'aten::relu_', 'aten::relu6',
+     'aten::hardtanh', 'aten::hardtanh_') + _NODES +
+    tuple(f'autograd::engine::evaluate_function: {n}' for n in _NODES))
+
+
+def _activation_share(trainer):
+    """One profiled step: (CPU s of the step, CPU s in activation layers).
+
+    Nested events count once (an activation event inside another is part
+    of the outer one's inclusive time).
+    """
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        step = trainer.step(time.process_time)
+    act = 0.
+    for e in prof.events():
+        if e.name not in ACT_EVENTS:
+            continue
+        parent = e.cpu_parent
+        while parent is not None and parent.name not in ACT_EVENTS:
+            parent = parent.cpu_parent
+        if parent is None:
+            act += e.cpu_time_total * 1e-6
+    return step, act
+
+
+def run_share(args, variants):
+    """In-step estimate of the ratios, robust to the CPU's speed changes.
+
+    Within each profiled step, the share of the activation layers is
+    measured: r for the plain network (its ReLUs), s for a DRS variant
+    (its DRS functions). With W the time of everything else, the same in
+    both networks: plain = W / (1 - r), DRS = W / (1 - s), so
+    DRS / plain = (1 - r) / (1 - s) - two shares, each a ratio of times
+    of the same step, so a slower CPU during a step scales both parts.
+    Per round: median shares over ``--steps`` steps; printed: the median
+    over rounds of the per-round estimates and their range.
+    """
+    bad = [v for v in variants if 'legacy' in v or v == 'naive']
+    if bad:
+        raise SystemExit(f'--share cannot separate the ops of {bad}')
+    models = {}
+    for v in variants:
+        torch.manual_seed(0)
+        models[v] = _Trainer(build(args, v), args)
+        models[v].step()
+        models[v].step()
+    rng = random.Random(1)
+    share = {v: [] for v in variants}
+    act_ms = {v: [] for v in variants}
+    for r in range(args.rounds):
+        order = list(variants)
+        rng.shuffle(order)
+        for v in order:
+            res = [_activation_share(models[v]) for _ in range(args.steps)]
+            share[v].append(statistics.median(a / t for t, a in res))
+            act_ms[v].append(statistics.median(a for _, a in res) * 1e3)
+        base = share['no-drs'][-1]
+        print(f'round {r + 1} ({os.getloadavg()[0]:.2f} load): ' + ', '.join(
+            f'{v} {(1 - base) / (1 - share[v][-1]):.4f}' for v in variants),
+              flush=True)
+    print(f'{"variant":>24} {"act. ms/step":>13} {"share":>7} '
+          f'{"est. ratio":>10} {"range":>13}')
+    out = {}
+    for v in variants:
+        est = [(1 - b) / (1 - x) for x, b in zip(share[v], share['no-drs'])]
+        out[v] = dict(act_ms=statistics.median(act_ms[v]),
+                      share=statistics.median(share[v]),
+                      ratio=statistics.median(est), lo=min(est), hi=max(est))
+        print(f'{v:>24} {out[v]["act_ms"]:13.1f} {out[v]["share"]:7.4f} '
+              f'{out[v]["ratio"]:10.4f} {min(est):6.4f}-{max(est):6.4f}')
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--backbone', choices=['vgg16', 'efficientnet'],
@@ -301,7 +398,10 @@ def main():
     p.add_argument('--memory', action='store_true',
                    help='also measure memory (one subprocess per variant)')
     p.add_argument('--no-timing', action='store_true',
-                   help='skip the timing (with --memory)')
+                   help='skip the timing (with --memory / --share)')
+    p.add_argument('--share', action='store_true',
+                   help='also estimate the ratios from the activation '
+                   "layers' share of each profiled step (see run_share)")
     p.add_argument('--memory-child', default=None, help=argparse.SUPPRESS)
     p.add_argument('--device', default='cpu')
     args = p.parse_args()
@@ -336,6 +436,10 @@ def main():
         run_timing(args, variants)
         print(f'load average after: '
               f'{" ".join(f"{v:.2f}" for v in os.getloadavg())}')
+    if args.share:
+        print('in-step estimate (profiled steps; ratio = (1 - r) / (1 - s), '
+              'r, s: share of the activation layers, plain / DRS)')
+        run_share(args, variants)
     if args.memory:
         run_memory(args, variants)
 

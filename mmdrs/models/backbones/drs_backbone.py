@@ -50,7 +50,12 @@ class DRSBackbone(BaseModule):
     Args:
         backbone (dict): Config of the wrapped backbone.
         drs_cfg (dict, optional): Keyword arguments of :class:`DRS`
-            (``delta``, ``init_std``); channels/act are filled in per module.
+            (``delta``, ``init_std``, ``impl``, ...); channels/act are filled
+            in per module. Without an ``inplace`` key, a DRS that replaces an
+            activation inherits that module's ``inplace`` (the backbone
+            already lets it overwrite its input: ``nn.ReLU(inplace=True)``
+            becomes an in-place DRS); one inserted after a module is never
+            in place.
             ``None`` leaves the backbone untouched (the plain-CAM baseline,
             with the same parameter names as the DRS variants).
         targets (Sequence[str]): ``fnmatch`` patterns of activation module
@@ -113,7 +118,7 @@ class DRSBackbone(BaseModule):
         calls = self._probe_channels({**named, **inserted}, probe_shape)
         self._replace(named, calls)
         for name, mod in inserted.items():
-            drs = self._make_drs(calls.get(name, []), 'relu', None, name)
+            drs = self._make_drs(calls.get(name, []), 'relu', name, False)
             self.inserted_drs[name.replace('.', '__')] = drs
             mod.register_forward_hook(_ApplyDRS(drs))
         # cached once: the forward resets their call counters every time
@@ -148,8 +153,8 @@ class DRSBackbone(BaseModule):
             self.backbone.train(was_training)
         return calls
 
-    def _make_drs(self, channels: List[int], act: str,
-                  act_module: Optional[nn.Module], name: str) -> DRS:
+    def _make_drs(self, channels: List[int], act: str, name: str,
+                  inplace: bool) -> DRS:
         if not channels:
             raise ValueError(
                 f'DRSBackbone: module {name!r} matched but was never called '
@@ -160,12 +165,9 @@ class DRSBackbone(BaseModule):
         if indices is not None and len(channels) > 1:
             chosen = {i % len(channels) for i in indices}
             active = [i in chosen for i in range(len(channels))]
-        return DRS(
-            channels=channels,
-            act=act,
-            act_module=act_module,
-            active_calls=active,
-            **self.drs_cfg)
+        cfg = dict(inplace=inplace)
+        cfg.update(self.drs_cfg)
+        return DRS(channels=channels, act=act, active_calls=active, **cfg)
 
     def _replace(self, named: Dict[str, nn.Module],
                  calls: Dict[str, List[int]]) -> None:
@@ -173,7 +175,8 @@ class DRSBackbone(BaseModule):
         for name, mod in named.items():
             act = next(a for cls, a in _ACT_TYPES.values()
                        if type(mod) is cls)
-            new_for[id(mod)] = self._make_drs(calls[name], act, None, name)
+            new_for[id(mod)] = self._make_drs(
+                calls[name], act, name, bool(getattr(mod, 'inplace', False)))
         # replace every registration of each module (shared modules too)
         for parent_name, parent in list(
                 self.backbone.named_modules(remove_duplicate=False)):

@@ -26,7 +26,9 @@ class MultiLabelCAMHead(BaseModule):
         num_classes (int): Foreground classes. Defaults to 20 (VOC).
         num_convs (int): Extra 3x3 convs. Defaults to 3.
         drs_cfg (dict, optional): :class:`DRS` kwargs for the extra convs'
-            activations; None for plain ReLUs. Defaults to learnable DRS.
+            activations; None for plain ReLUs. ``inplace`` defaults to True
+            here, as the plain head's ``ReLU(inplace=True)``. Defaults to
+            learnable DRS.
         in_index (int): Which backbone output to use. Defaults to -1.
         loss_weight (float): Weight of the classification loss.
         classifier_bias (bool): Bias of the 1x1 classifier (RRM's has
@@ -54,7 +56,7 @@ class MultiLabelCAMHead(BaseModule):
         for _ in range(num_convs):
             layers.append(nn.Conv2d(c, channels, 3, padding=1))
             layers.append(
-                DRS(channels=channels, **drs_cfg)
+                DRS(channels=channels, **{'inplace': True, **drs_cfg})
                 if drs_cfg is not None else nn.ReLU(inplace=True))
             c = channels
         self.convs = nn.Sequential(*layers)

@@ -28,9 +28,11 @@ class DRS(nn.Module):
     function (:mod:`.drs_function`): ``min(act(x), delta * cap(relu(max x)))``
     - identical to the definition because ``max(relu(x)) = relu(max(x))`` -
     with a hand-written backward giving autograd's gradients, saving only the
-    output (as ReLU does) plus (B, C) statistics, optionally in place, and
-    run as ``torch.compile``-generated fused kernels where available (eager
-    PyTorch ops otherwise). ``act='module'`` uses plain autograd.
+    output (as ReLU does) plus (B, C) statistics, optionally in place. On
+    float32 CPU tensors it runs hand-written C kernels (one pass over the
+    activation per direction for a fixed delta; :mod:`.drs_cpu`), elsewhere
+    PyTorch ops or their ``torch.compile``-generated fusion.
+    ``act='module'`` uses plain autograd.
 
     A module that a network calls several times per forward (a ResNet block's
     shared ``relu``, say) gets one controller per call: ``channels`` is then a
@@ -53,14 +55,19 @@ class DRS(nn.Module):
         init_std (float): Std of the controller init. Defaults to 0.01.
         inplace (bool): Write the output into the input, like
             ``nn.ReLU(inplace=True)`` (ReLU/ReLU6 except learnable ReLU6,
-            which keeps its input for the backward). Defaults to False.
-        impl (str): ``'auto'`` (with ``MMDRS_DRS_COMPILE=1`` in the
-            environment: compiled kernels for inputs of at least
-            ``drs_function.AUTO_MIN_NUMEL`` elements; otherwise eager, since
-            compiling costs 5-100 s per process and pays off only on long
-            runs), ``'compiled'`` or ``'eager'``. Compiling falls back to
-            eager (with a warning) where torch.compile fails. Defaults to
-            ``'auto'``.
+            which keeps its input for the backward). Defaults to False
+            (:class:`~mmdrs.models.DRSBackbone` and
+            :class:`~mmdrs.models.MultiLabelCAMHead` set it as the ReLU
+            they replace had it).
+        impl (str): ``'auto'`` (the C kernels for float32 CPU inputs where
+            a C compiler built them, see :mod:`.drs_cpu`; otherwise, with
+            ``MMDRS_DRS_COMPILE=1`` in the environment, compiled kernels
+            for inputs of at least ``drs_function.AUTO_MIN_NUMEL``
+            elements, else eager: compiling costs 5-100 s per process and
+            pays off only on long runs), ``'native'`` (the C kernels where
+            they apply, else eager), ``'compiled'`` or ``'eager'``.
+            Compiling falls back to eager (with a warning) where
+            torch.compile fails. Defaults to ``'auto'``.
     """
 
     def __init__(self,
@@ -126,9 +133,9 @@ class DRS(nn.Module):
 
     def _activate(self, x: torch.Tensor) -> torch.Tensor:
         if self.act == 'relu':
-            return F.relu(x)
+            return F.relu(x, inplace=self.inplace)
         if self.act == 'relu6':
-            return F.relu6(x)
+            return F.relu6(x, inplace=self.inplace)
         return self.act_module(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""The DRS operation as one autograd function, eager or compiled.
+"""The DRS operation as one autograd function: C kernels, eager or compiled.
 
 ``out = min(act(x), delta * cap(relu(max x)))`` per sample and channel, with
 ``act`` ReLU or ReLU6 and ``delta`` a fixed scalar or the learnable
@@ -12,9 +12,12 @@ included, in one :class:`torch.autograd.Function` so that it can
 * do the backward with hand-derived gradients in one pass over the
   activation (fixed delta) or two (learnable: a reduction, then an
   element-wise pass), and
-* run those passes as generated fused kernels: ``torch.compile`` (inductor:
-  C++/OpenMP on CPU, Triton on CUDA) of the same tensor code, falling back to
-  the eager PyTorch ops wherever compiling is unavailable or fails.
+* run those passes as hand-written C kernels on float32 CPU tensors
+  (:mod:`.drs_cpu`: a plane's statistics and output while it is in cache, so
+  a fixed delta costs one pass over the activation each way), or as
+  generated fused kernels: ``torch.compile`` (inductor: C++/OpenMP on CPU,
+  Triton on CUDA) of the same tensor code, falling back to the eager
+  PyTorch ops wherever compiling is unavailable or fails.
 
 Gradients are those of autograd through the paper's formulation (ReLU, global
 max, sigmoid controller over global average pooling, element-wise min), with
@@ -31,10 +34,14 @@ from typing import Optional
 
 import torch
 
-#: Implementations: 'eager' (PyTorch ops), 'compiled' (torch.compile of the
-#: same code, eager fallback), 'auto' (compiled for large enough inputs
-#: when ``MMDRS_DRS_COMPILE=1``, else eager).
-IMPLS = ('auto', 'eager', 'compiled')
+from . import drs_cpu
+
+#: Implementations: 'native' (the hand-written CPU kernels of
+#: :mod:`.drs_cpu` for float32 CPU tensors, else eager), 'eager' (PyTorch
+#: ops), 'compiled' (torch.compile of the same code, eager fallback),
+#: 'auto' (native where it applies; otherwise compiled for large enough
+#: inputs when ``MMDRS_DRS_COMPILE=1``, else eager).
+IMPLS = ('auto', 'native', 'eager', 'compiled')
 #: 'auto' compiles for activations with at least this many elements.
 AUTO_MIN_NUMEL = 1 << 16
 
@@ -233,7 +240,7 @@ def _run(name, fn, *args, compiled: bool, static=()):
 
 def use_compiled(impl: str, x: torch.Tensor) -> bool:
     """Whether implementation ``impl`` compiles for input ``x``."""
-    if impl == 'eager' or _compile_disabled():
+    if impl in ('eager', 'native') or _compile_disabled():
         return False
     if torch.compiler.is_compiling():  # inside a user's torch.compile
         return False
@@ -245,11 +252,20 @@ def use_compiled(impl: str, x: torch.Tensor) -> bool:
     return x.numel() >= AUTO_MIN_NUMEL
 
 
+def resolve_impl(impl: str, x: torch.Tensor) -> str:
+    """The code that runs implementation ``impl`` on input ``x``:
+    'native', 'compiled' or 'eager'."""
+    if (impl in ('auto', 'native') and not torch.compiler.is_compiling()
+            and drs_cpu.supports(x)):
+        return 'native'
+    return 'compiled' if use_compiled(impl, x) else 'eager'
+
+
 # ------------------------------------------------------ autograd function
 class DRSFunction(torch.autograd.Function):
     """DRS forward and hand-written backward (see the module docstring).
 
-    ``apply(x, delta, weight, cap, inplace, save, compiled)``:
+    ``apply(x, delta, weight, cap, inplace, save, impl)``:
 
     * ``delta``: 0-dim tensor (fixed delta) or None (learnable);
     * ``weight``: the controller's (C, C) weight, or None (fixed);
@@ -257,21 +273,26 @@ class DRSFunction(torch.autograd.Function):
     * ``save``: 'output' or 'input' (needed for ReLU6 + learnable: the
       controller's GAP has no gradient where x >= 6, which the output
       cannot tell);
-    * ``compiled``: run the kernels through torch.compile.
+    * ``impl``: 'native' (:mod:`.drs_cpu`), 'compiled' (torch.compile)
+      or 'eager' (see :func:`resolve_impl`).
     """
 
     @staticmethod
-    def forward(ctx, x, delta, weight, cap, inplace, save, compiled):
+    def forward(ctx, x, delta, weight, cap, inplace, save, impl):
         if x.dim() != 4:
             raise ValueError(f'DRS expects (B, C, H, W) input, got shape '
                              f'{tuple(x.shape)}')
         # in place: where the output may replace the saved input, and into
         # a (B, C, H*W) view
         inplace = inplace and save == 'output' and x.is_contiguous()
-        static = (delta is None, cap, inplace, x.dtype, x.device.type)
-        out, thr, idx, x_max, m, d, gap = _run(
-            'fwd', _fwd, x.flatten(2), delta, weight, cap, inplace,
-            compiled=compiled, static=static)
+        if impl == 'native':
+            out, thr, idx, x_max, m, d, gap = drs_cpu.forward(
+                x.flatten(2), delta, weight, cap, inplace)
+        else:
+            static = (delta is None, cap, inplace, x.dtype, x.device.type)
+            out, thr, idx, x_max, m, d, gap = _run(
+                'fwd', _fwd, x.flatten(2), delta, weight, cap, inplace,
+                compiled=impl == 'compiled', static=static)
         if inplace:
             out = x
             ctx.mark_dirty(x)
@@ -279,7 +300,7 @@ class DRSFunction(torch.autograd.Function):
             out = out.view(x.shape)
         s = out if save == 'output' else x
         ctx.save_for_backward(s, thr, idx, x_max, m, d, gap, weight)
-        ctx.cap, ctx.s_is_input, ctx.compiled = cap, save == 'input', compiled
+        ctx.cap, ctx.s_is_input, ctx.impl = cap, save == 'input', impl
         ctx.delta_shape = None if delta is None else delta.shape
         return out
 
@@ -287,12 +308,15 @@ class DRSFunction(torch.autograd.Function):
     def backward(ctx, grad):
         s, thr, idx, x_max, m, d, gap, weight = ctx.saved_tensors
         need_w = weight is not None and ctx.needs_input_grad[2]
-        gx, grad_delta, grad_w = _run(
-            'bwd', _bwd, grad.contiguous().flatten(2), s.flatten(2), thr,
-            idx, x_max, m, d, gap,
-            weight, ctx.cap, ctx.s_is_input, need_w, compiled=ctx.compiled,
-            static=(weight is None, ctx.cap, ctx.s_is_input, need_w,
-                    s.dtype, s.device.type))
+        args = (grad.contiguous().flatten(2), s.flatten(2), thr, idx, x_max,
+                m, d, gap, weight, ctx.cap, ctx.s_is_input, need_w)
+        if ctx.impl == 'native' and grad.dtype == torch.float32:
+            gx, grad_delta, grad_w = drs_cpu.backward(*args, _small_grads)
+        else:
+            gx, grad_delta, grad_w = _run(
+                'bwd', _bwd, *args, compiled=ctx.impl == 'compiled',
+                static=(weight is None, ctx.cap, ctx.s_is_input, need_w,
+                        s.dtype, s.device.type))
         g_delta = None
         if ctx.needs_input_grad[1]:
             g_delta = grad_delta.sum().reshape(ctx.delta_shape)
@@ -327,4 +351,4 @@ def drs_function(x: torch.Tensor,
         raise ValueError(f'DRS impl must be one of {IMPLS}, got {impl!r}')
     save = 'input' if (weight is not None and cap is not None) else 'output'
     return DRSFunction.apply(x, delta, weight, cap, inplace, save,
-                             use_compiled(impl, x))
+                             resolve_impl(impl, x))
