@@ -8,7 +8,7 @@ from mmdrs.models import DRS
 from mmdrs.models.layers import drs_cpu
 from mmdrs.models.layers import drs_function as drs_fn
 
-from test_drs import _autograd_drs
+from test_drs import _autograd_drs, _check_against_autograd
 
 
 def _autograd_drs_first_max(x, delta, weight, cap):
@@ -48,32 +48,13 @@ def test_native_matches_autograd(hw, learnable, act, inplace, impl):
     """The kernels (and, on the same ties, the PyTorch code) against
     autograd."""
     cap = 6.0 if act == 'relu6' else None
-    drs = DRS(delta='learnable' if learnable else 0.55, channels=5, act=act,
-              inplace=inplace, impl=impl)
-    if learnable:
-        with torch.no_grad():
-            drs.suppression_controller[0].weight.normal_(0, 0.5)
     x0 = _input((4, 5, *hw), cap)
     assert drs_fn.resolve_impl(impl, x0) == impl
-    x = x0.clone().requires_grad_(True)
-    x2 = x0.clone().requires_grad_(True)
-    inp = x * 1.
-    out = drs(inp)
-    w = drs.suppression_controller[0].weight if learnable else None
-    w2 = w.detach().clone().requires_grad_(True) if learnable else None
-    ref = _autograd_drs_first_max(x2, 0.55, w2, cap)
-    if learnable:  # the GAP's sum is added in another order
-        torch.testing.assert_close(out, ref)
-    else:  # the same float operations: bit for bit
-        assert torch.equal(out, ref)
-    in_place = inplace and not (learnable and act == 'relu6')
-    assert (out.data_ptr() == inp.data_ptr()) == in_place
-    g = torch.randn(out.shape, generator=torch.Generator().manual_seed(4))
-    out.backward(g)
-    ref.backward(g)
-    torch.testing.assert_close(x.grad, x2.grad)
-    if learnable:
-        torch.testing.assert_close(w.grad, w2.grad)
+    # fixed delta: the same float operations, so bit for bit; learnable:
+    # the GAP's sum is added in another order
+    _check_against_autograd(
+        learnable, act, inplace, impl, x0=x0,
+        reference=_autograd_drs_first_max, exact=not learnable)
 
 
 def test_statistics_match_tensor_max_with_ties_inf_and_nan():
