@@ -122,3 +122,14 @@ def test_build_error_names_the_compiler_message(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match='compiling the DRS CPU kernels'):
         drs_cpu.build()
     assert os.listdir(tmp_path / 'cache') == []  # no half-written library
+
+
+def test_delta_above_one_still_caps_relu6():
+    """drs_function accepts any fixed delta: with delta > 1 the threshold
+    exceeds the ReLU6 cap, and the output must still stop at 6."""
+    x = _input((3, 5, 9, 9), 6.0)
+    d = torch.tensor(1.5)
+    native = drs_fn.drs_function(x.clone(), d, cap=6.0, impl='native')
+    eager = drs_fn.drs_function(x.clone(), d, cap=6.0, impl='eager')
+    assert torch.equal(native, eager)
+    assert native.max().item() == 6.0

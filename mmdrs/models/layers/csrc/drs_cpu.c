@@ -136,28 +136,35 @@ static void plane_stats(const float *x, int64_t n, int has_cap, float cap,
         stats_impl(x, n, hi, mx_out, ix_out, 0, 0);
 }
 
-static void plane_clamp(const float *x, float *out, int64_t n, int has_cap,
-                        float cap, float t) {
+static inline __attribute__((always_inline)) void clamp_impl(
+    const float *x, float *out, int64_t n, float cap_or_inf, float t) {
+    const vf zero = splat(0.f), tv = splat(t), hi = splat(cap_or_inf);
     int64_t i = 0;
-    if (t != t) {
-        for (; i < n; ++i) out[i] = t;
-        return;
-    }
-    /* min(t, clamp(x, 0)) equals min(t, clamp(x, 0, cap)) since t <= cap */
-    (void)has_cap;
-    (void)cap;
-    const vf zero = splat(0.f), tv = splat(t);
     for (; i + STEP <= n; i += STEP) {
         vf a = ld(x + i), b = ld(x + i + W), c = ld(x + i + 2 * W),
            d = ld(x + i + 3 * W);
-        st(out + i, vmin(tv, vmax(a, zero)));
-        st(out + i + W, vmin(tv, vmax(b, zero)));
-        st(out + i + 2 * W, vmin(tv, vmax(c, zero)));
-        st(out + i + 3 * W, vmin(tv, vmax(d, zero)));
+        st(out + i, vmin(tv, vmin(vmax(a, zero), hi)));
+        st(out + i + W, vmin(tv, vmin(vmax(b, zero), hi)));
+        st(out + i + 2 * W, vmin(tv, vmin(vmax(c, zero), hi)));
+        st(out + i + 3 * W, vmin(tv, vmin(vmax(d, zero), hi)));
     }
     for (; i < n; ++i) {
         float a = x[i] > 0.f ? x[i] : 0.f;
+        a = a < cap_or_inf ? a : cap_or_inf;
         out[i] = t < a ? t : a;
+    }
+}
+
+/* out = min(clamp(x, 0, cap), t); a NaN threshold gives a NaN plane */
+static void plane_clamp(const float *x, float *out, int64_t n, int has_cap,
+                        float cap, float t) {
+    int64_t i;
+    if (t != t) {
+        for (i = 0; i < n; ++i) out[i] = t;
+    } else if (has_cap && t > cap) { /* only with delta > 1 */
+        clamp_impl(x, out, n, cap, t);
+    } else { /* t <= cap: the cap changes nothing */
+        clamp_impl(x, out, n, INFINITY, t);
     }
 }
 
