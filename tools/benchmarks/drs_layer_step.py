@@ -4,9 +4,9 @@ Times ``y = act(x * 1.); y.backward(g)`` on one activation (default: the
 VGG-16 conv1 output at batch 2, 224x224: 2 x 64 x 224 x 224) for ReLU
 (in place, the plain network's activation), the pre-issue-17 DRS function,
 and the current function on the C kernels (native) / eager / compiled, in
-place or not. Rounds are
-interleaved in a shuffled order; prints the median ms and the median
-per-round difference to ReLU, in CPU time of this process.
+place or not. Rounds are interleaved in a shuffled order; prints the median
+ms and the median per-round difference to ReLU, in CPU time of this
+process.
 
 Usage:
     python tools/benchmarks/drs_layer_step.py [--shape 2,64,224,224] \

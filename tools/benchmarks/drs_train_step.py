@@ -256,13 +256,17 @@ def run_memory(args, variants):
     return res
 
 
-def run_timing(args, variants):
-    models = {}
-    first = {}
+def build_trainers(args, variants):
+    """One trainer per variant, after one step; and that step's time."""
+    models, first = {}, {}
     for v in variants:
         torch.manual_seed(0)
         models[v] = _Trainer(build(args, v), args)
         first[v] = models[v].step()  # includes compiling
+    return models, first
+
+
+def run_timing(args, variants, models, first):
     rng = random.Random(0)
     per_round = {v: [] for v in variants}
     print('first step (s, includes compiling): ' +
@@ -294,7 +298,7 @@ def run_timing(args, variants):
     return out
 
 
-#: Profiler events of the activation layers (inclusive CPU time): DRS's
+#: Profiler events of the activation layers (inclusive time): DRS's
 #: autograd function, or the plain network's ReLU / ReLU6, forward and
 #: backward. The legacy / naive variants' ops are not separable.
 _NODES = ('DRSFunctionBackward', 'ReluBackward0', 'HardtanhBackward0')
@@ -329,7 +333,7 @@ def _activation_share(trainer):
     return step, act
 
 
-def run_share(args, variants):
+def run_share(args, variants, models):
     """In-step estimate of the ratios, robust to the CPU's speed changes.
 
     Within each profiled step, the share of the activation layers is
@@ -341,14 +345,7 @@ def run_share(args, variants):
     Per round: median shares over ``--steps`` steps; printed: the median
     over rounds of the per-round estimates and their range.
     """
-    bad = [v for v in variants if 'legacy' in v or v == 'naive']
-    if bad:
-        raise SystemExit(f'--share cannot separate the ops of {bad}')
-    models = {}
-    for v in variants:
-        torch.manual_seed(0)
-        models[v] = _Trainer(build(args, v), args)
-        models[v].step()
+    for v in variants:  # one more untimed step (warm after compiling)
         models[v].step()
     rng = random.Random(1)
     share = {v: [] for v in variants}
@@ -413,6 +410,9 @@ def main():
     bad = [v for v in variants if v not in ALL_VARIANTS]
     if bad:
         p.error(f'unknown variants {bad}; choose from {list(ALL_VARIANTS)}')
+    bad = [v for v in variants if 'legacy' in v or v == 'naive']
+    if args.share and bad:
+        p.error(f'--share cannot separate the ops of {bad}')
     if 'no-drs' not in variants:
         variants.insert(0, 'no-drs')
     vgg = args.backbone == 'vgg16'
@@ -436,14 +436,16 @@ def main():
     print(f'{args.rounds} interleaved rounds x ({args.warmup} warm-up + '
           f'{args.steps} timed steps) per variant; load average before: '
           f'{" ".join(f"{v:.2f}" for v in os.getloadavg())}')
+    if args.share or not args.no_timing:
+        models, first = build_trainers(args, variants)
     if not args.no_timing:
-        run_timing(args, variants)
+        run_timing(args, variants, models, first)
         print(f'load average after: '
               f'{" ".join(f"{v:.2f}" for v in os.getloadavg())}')
     if args.share:
         print('in-step estimate (profiled steps; ratio = (1 - r) / (1 - s), '
               'r, s: share of the activation layers, plain / DRS)')
-        run_share(args, variants)
+        run_share(args, variants, models)
     if args.memory:
         run_memory(args, variants)
 

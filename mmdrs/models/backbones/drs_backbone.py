@@ -165,9 +165,8 @@ class DRSBackbone(BaseModule):
         if indices is not None and len(channels) > 1:
             chosen = {i % len(channels) for i in indices}
             active = [i in chosen for i in range(len(channels))]
-        cfg = dict(inplace=inplace)
-        cfg.update(self.drs_cfg)
-        return DRS(channels=channels, act=act, active_calls=active, **cfg)
+        return DRS(channels=channels, act=act, active_calls=active,
+                   **{'inplace': inplace, **self.drs_cfg})
 
     def _replace(self, named: Dict[str, nn.Module],
                  calls: Dict[str, List[int]]) -> None:

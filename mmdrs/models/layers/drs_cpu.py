@@ -199,17 +199,15 @@ def backward(gf, sf, thr, idx, x_max, m, delta, gap, weight, cap,
     thr = thr.contiguous()
     clip = torch.empty(b, c, dtype=torch.float64)
     gx = torch.empty_like(gf)
-    stats = (x_max, m, delta, gap, weight, n)
-    if weight is None:
-        lib.drs_backward(gf.data_ptr(), sf.data_ptr(), gx.data_ptr(), planes,
-                         n, thr.data_ptr(), clip.data_ptr(), None, 0, 0., nt)
-        grad_delta, grad_m, grad_w, _ = small_grads(clip.float(), stats, cap,
-                                                    need_w)
-    else:
-        lib.drs_backward(gf.data_ptr(), sf.data_ptr(), None, planes, n,
-                         thr.data_ptr(), clip.data_ptr(), None, 0, 0., nt)
-        grad_delta, grad_m, grad_w, g_gap = small_grads(
-            clip.float(), stats, cap, need_w)
+    fixed = weight is None
+    # fixed delta: grad_x with the clipped sums in one pass; learnable: the
+    # sums first, since the controller's term of grad_x needs all of them
+    lib.drs_backward(gf.data_ptr(), sf.data_ptr(),
+                     gx.data_ptr() if fixed else None, planes, n,
+                     thr.data_ptr(), clip.data_ptr(), None, 0, 0., nt)
+    grad_delta, grad_m, grad_w, g_gap = small_grads(
+        clip.float(), (x_max, m, delta, gap, weight, n), cap, need_w)
+    if not fixed:
         g_gap = g_gap.to(gf.dtype).contiguous()
         has_cap, capf = _cap(cap if s_is_input else None)
         lib.drs_backward(gf.data_ptr(), sf.data_ptr(), gx.data_ptr(), planes,
