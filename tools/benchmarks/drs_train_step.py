@@ -50,7 +50,7 @@ EfficientNet-Lite0, DRS on every activation <= 1.10; memory <= 1.05.
 Usage:
     python tools/benchmarks/drs_train_step.py --backbone vgg16 --size 224 \
         --batch 2 --steps 3 --warmup 1 --rounds 4 [--threads 1] [--memory] \
-        [--share [--no-timing]]
+        [--share [--no-timing]] [--per-step 12]
     python tools/benchmarks/drs_train_step.py --backbone efficientnet \
         [--placement all|last-stage] [--size 112] [--batch 16]
 """
@@ -256,6 +256,21 @@ def run_memory(args, variants):
     return res
 
 
+def run_per_step(trainer, steps):
+    """``steps`` consecutive identical steps of one network: wall, user
+    and system time of each (how stable the machine's CPU is)."""
+    import resource
+    trainer.step()
+    print(f'{steps} identical steps of the plain network (s):')
+    for i in range(steps):
+        r0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        trainer.step()
+        r1, w1 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        print(f'step {i + 1}: wall {w1 - w0:.3f} user '
+              f'{r1.ru_utime - r0.ru_utime:.3f} system '
+              f'{r1.ru_stime - r0.ru_stime:.3f}', flush=True)
+
+
 def build_trainers(args, variants):
     """One trainer per variant, after one step; and that step's time."""
     models, first = {}, {}
@@ -403,6 +418,9 @@ def main():
     p.add_argument('--share', action='store_true',
                    help='also estimate the ratios from the activation '
                    "layers' share of each profiled step (see run_share)")
+    p.add_argument('--per-step', type=int, default=0, metavar='N',
+                   help='first time N identical steps of the plain network '
+                   'one by one (wall / user / system time)')
     p.add_argument('--memory-child', default=None, help=argparse.SUPPRESS)
     p.add_argument('--device', default='cpu')
     args = p.parse_args()
@@ -436,8 +454,10 @@ def main():
     print(f'{args.rounds} interleaved rounds x ({args.warmup} warm-up + '
           f'{args.steps} timed steps) per variant; load average before: '
           f'{" ".join(f"{v:.2f}" for v in os.getloadavg())}')
-    if args.share or not args.no_timing:
+    if args.share or args.per_step or not args.no_timing:
         models, first = build_trainers(args, variants)
+    if args.per_step:
+        run_per_step(models['no-drs'], args.per_step)
     if not args.no_timing:
         run_timing(args, variants, models, first)
         print(f'load average after: '
