@@ -44,11 +44,42 @@ def temp_path(path: str, pid: int = None) -> str:
     return osp.join(folder, f'.{stem}.tmp{pid}{ext}')
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process with id ``pid`` exists (on this host).
+
+    Signal 0 checks existence and permission without delivering anything,
+    on Linux and macOS alike (``/proc`` exists only on the former). A
+    process of another user answers ``PermissionError``: it exists. Zombies
+    count as alive until reaped, as their ``/proc`` entry did. On Windows
+    ``os.kill`` would terminate the process, so every process is taken for
+    alive there (nothing is cleaned up).
+
+    Args:
+        pid (int): Process id.
+
+    Returns:
+        bool: False only where the process certainly does not exist.
+    """
+    if pid <= 0:  # 0 and negative ids name process groups, not a process
+        return False
+    if os.name == 'nt':
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OverflowError:  # beyond pid_t: no such process
+        return False
+    return True
+
+
 def remove_stale_temp_files(out_dir: str) -> int:
     """Delete temporary files left by killed writers (their process is gone).
 
     :func:`atomic_write` names them ``.<stem>.tmp<pid><ext>``; a live
-    process's files are kept.
+    process's files are kept (see :func:`pid_alive`).
 
     Args:
         out_dir (str): Folder to clean.
@@ -59,7 +90,7 @@ def remove_stale_temp_files(out_dir: str) -> int:
     removed = 0
     for path in glob.glob(osp.join(out_dir, '.*.tmp*')):
         m = re.search(r'\.tmp(\d+)', osp.basename(path))
-        if m and not osp.exists(f'/proc/{m.group(1)}'):
+        if m and not pid_alive(int(m.group(1))):
             os.remove(path)
             removed += 1
     return removed

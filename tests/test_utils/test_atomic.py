@@ -50,3 +50,44 @@ def test_only_dead_writers_temp_files_are_removed(tmp_path):
     assert remove_stale_temp_files(str(tmp_path)) == 1
     assert sorted(os.listdir(tmp_path)) == sorted(
         [osp.basename(live), 'c.npz'])
+
+
+def _no_proc(monkeypatch):
+    """Make ``/proc`` look absent, as on macOS."""
+    exists = osp.exists
+    monkeypatch.setattr(
+        osp, 'exists',
+        lambda p: False if str(p).startswith('/proc') else exists(p))
+
+
+def test_live_child_kept_dead_child_removed_without_proc(
+        tmp_path, monkeypatch):
+    _no_proc(monkeypatch)
+    child = subprocess.Popen([sys.executable, '-c', 'input()'],
+                             stdin=subprocess.PIPE)
+    try:
+        tmp = temp_path(str(tmp_path / 'a.npz'), child.pid)
+        mine = temp_path(str(tmp_path / 'b.npz'))
+        for f in (tmp, mine):
+            open(f, 'wb').write(b'x')
+        assert remove_stale_temp_files(str(tmp_path)) == 0
+        assert sorted(os.listdir(tmp_path)) == sorted(
+            [osp.basename(tmp), osp.basename(mine)])
+    finally:
+        child.communicate(b'\n', timeout=60)  # exits and is reaped
+    assert remove_stale_temp_files(str(tmp_path)) == 1
+    assert os.listdir(tmp_path) == [osp.basename(mine)]
+
+
+def test_other_users_process_counts_as_alive(tmp_path, monkeypatch):
+    from mmdrs.utils import atomic
+
+    def kill(pid, sig):
+        assert sig == 0  # only probed, never signalled
+        raise PermissionError(1, 'Operation not permitted')
+
+    monkeypatch.setattr(atomic.os, 'kill', kill)
+    open(temp_path(str(tmp_path / 'a.npz'), 4242), 'wb').write(b'x')
+    assert remove_stale_temp_files(str(tmp_path)) == 0
+    assert atomic.pid_alive(4242)
+    assert not atomic.pid_alive(0)  # a process group, never a writer
