@@ -22,6 +22,13 @@ def repo_root():
 
 
 @pytest.fixture(scope='session')
+def voc_photos(repo_root):
+    """12 real VOC photographs of different sizes (8 train = trainaug, 4
+    val; tests/data/voc_photos, a subset of data/voc_mini)."""
+    return osp.join(repo_root, 'tests', 'data', 'voc_photos')
+
+
+@pytest.fixture(scope='session')
 def toy_voc(tmp_path_factory):
     """A tiny toy VOC (24 train / 12 val / 24 aug, 64 px), made once."""
     root = str(tmp_path_factory.mktemp('data') / 'toy_voc')
@@ -95,7 +102,7 @@ def maps_from_masks():
     from PIL import Image
 
     from mmdrs.datasets import read_split
-    from mmdrs.datasets.toy_voc import VOC_CLASSES
+    from mmdrs.datasets.voc_layout import VOC_CLASSES
     from mmdrs.fileio import save_cam_maps
 
     def make(root, out, split='trainaug', noise=0.0, seed=0):
@@ -123,25 +130,29 @@ OWN_CLASSES = ('background', 'widget', 'gadget', 'gizmo')
 @pytest.fixture(scope='session')
 def own_voc_folder(tmp_path_factory):
     """A user's VOC-layout folder (not the toy: no marker, no XML, no
-    saliency maps) with its own 3-class list in classes.txt."""
+    saliency maps, no SegmentationClass) with its own 3-class list in
+    classes.txt."""
     import shutil
 
     import numpy as np
     from PIL import Image
 
-    from mmdrs.datasets.toy_voc import save_palette_png
+    from mmdrs.datasets.voc_layout import save_palette_png
     src = str(tmp_path_factory.mktemp('src') / 'toy')
     make_toy_voc(src, num_train=16, num_val=8, num_aug=16, img_size=64,
                  seed=5, classes=('aeroplane', 'bird', 'bus'))
     root = str(tmp_path_factory.mktemp('user') / 'my_voc')
+    # the README's layout: SegmentationClassAug only, lists train / val /
+    # trainaug
     shutil.copytree(src, root, ignore=shutil.ignore_patterns(
-        '.toy_voc.json', 'Annotations', 'SaliencyMaps'))
+        '.toy_voc.json', 'Annotations', 'SaliencyMaps', 'SegmentationClass',
+        'aug.txt', 'trainval.txt'))
     remap = np.full(256, 255, np.uint8)
     remap[[0, 1, 3, 6]] = [0, 1, 2, 3]  # VOC indices -> own list
-    for d in ('SegmentationClass', 'SegmentationClassAug'):
-        for f in os.listdir(osp.join(root, d)):
-            p = osp.join(root, d, f)
-            save_palette_png(p, remap[np.array(Image.open(p))])
+    d = osp.join(root, 'SegmentationClassAug')
+    for f in os.listdir(d):
+        p = osp.join(d, f)
+        save_palette_png(p, remap[np.array(Image.open(p))])
     with open(osp.join(root, 'classes.txt'), 'w') as f:
         f.write('\n'.join(OWN_CLASSES) + '\n')
     return root

@@ -45,6 +45,9 @@ def parse_args(argv=None):
                    help='classifier/refiner epochs')
     p.add_argument('--seg-iters', type=int,
                    help='segmentation iterations')
+    p.add_argument('--seed', type=int,
+                   help="every training stage's random seed (default: the "
+                   "configs' own)")
     p.add_argument('--toy-size', nargs=3, type=int,
                    metavar=('TRAIN', 'VAL', 'AUG'),
                    help='toy split sizes (toy profile)')
@@ -80,7 +83,7 @@ def main(argv=None):
         gpus=a.gpus,
         force=a.force,
         variables=dict(img_size=a.img_size, epochs=a.epochs,
-                       seg_iters=a.seg_iters,
+                       seg_iters=a.seg_iters, seed=a.seed,
                        toy_size=tuple(a.toy_size) if a.toy_size else None),
         overrides=parse_overrides(a.set))
     pipe.run()

@@ -19,6 +19,7 @@ from mmseg.registry import RUNNERS  # noqa: E402
 from mmdrs.utils.runner_cfg import (add_runner_args,  # noqa: E402
                                     guard_amp, load_runner_config,
                                     set_local_rank_env)
+from mmdrs.engine.hooks import FinalValidationHook  # noqa: E402
 from mmdrs.utils.total_batch import fit_total_batch  # noqa: E402
 
 
@@ -71,6 +72,8 @@ def main():
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
+    # a run resumed after its last step still validates its final model
+    runner.register_hook(FinalValidationHook(), 'LOW')
     runner.train()
 
 

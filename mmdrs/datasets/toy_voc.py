@@ -44,11 +44,7 @@ import numpy as np
 from PIL import Image
 
 from ..utils.atomic import atomic_write
-
-VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',
-               'cat', 'chair', 'cow', 'diningtable', 'dog', 'horse',
-               'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train',
-               'tvmonitor')
+from .voc_layout import VOC_CLASSES, save_palette_png
 
 # Part colours (RGB) and patterns: the i-th toy class gets colour i % 5 and
 # pattern i // 5.
@@ -58,28 +54,6 @@ _PATTERNS = ('solid', 'hstripes', 'vstripes', 'checker')
 _MARKER = '.toy_voc.json'
 DEFAULT_CLASSES = ('aeroplane', 'bird', 'bus', 'cat', 'cow', 'dog', 'person',
                    'train')
-
-
-def voc_palette() -> List[int]:
-    """Return the standard 256-entry PASCAL VOC colour map as a flat list."""
-    palette = []
-    for i in range(256):
-        r = g = b = 0
-        c = i
-        for j in range(8):
-            r |= ((c >> 0) & 1) << (7 - j)
-            g |= ((c >> 1) & 1) << (7 - j)
-            b |= ((c >> 2) & 1) << (7 - j)
-            c >>= 3
-        palette += [r, g, b]
-    return palette
-
-
-def save_palette_png(path: str, label: np.ndarray) -> None:
-    """Write a uint8 label map as a VOC palette PNG, atomically."""
-    img = Image.fromarray(label.astype(np.uint8), mode='P')
-    img.putpalette(voc_palette())
-    atomic_write(path, lambda p: img.save(p, format='PNG'))
 
 
 def _pattern(kind: str, h: int, w: int, period: int) -> np.ndarray:
@@ -340,12 +314,3 @@ def make_toy_voc(root: str,
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return root
-
-
-def read_split(root: str, split: str) -> List[str]:
-    """Image ids of ``ImageSets/Segmentation/<split>.txt`` under ``root``."""
-    path = osp.join(root, 'ImageSets', 'Segmentation', f'{split}.txt')
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'split file {path} not found')
-    with open(path) as f:
-        return [line.strip() for line in f if line.strip()]

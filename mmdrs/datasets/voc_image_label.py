@@ -6,8 +6,10 @@ from typing import List, Optional
 
 import numpy as np
 from mmengine.logging import print_log
-from mmseg.datasets import PascalVOCDataset
+from mmseg.datasets import BaseSegDataset, PascalVOCDataset
 from mmseg.registry import DATASETS
+
+from .voc_layout import list_files
 
 
 def read_class_list(path: str) -> List[str]:
@@ -28,7 +30,7 @@ def read_class_list(path: str) -> List[str]:
 
 
 def _palette(n: int) -> List[List[int]]:
-    from .toy_voc import voc_palette
+    from .voc_layout import voc_palette
     flat = voc_palette()
     return [flat[3 * i:3 * i + 3] for i in range(n)]
 
@@ -113,7 +115,12 @@ class VOCImageLabelDataset(PascalVOCDataset):
                             palette=_palette(len(names)))
                 kwargs['metainfo'] = meta
                 self._own_classes = True
-        super().__init__(**kwargs)
+        # PascalVOCDataset's __init__ only sets VOC's suffixes and asserts
+        # that ann_file exists, which a trainaug list composed of train +
+        # aug does not; load_data_list checks the paths and names them
+        kwargs.setdefault('img_suffix', '.jpg')
+        kwargs.setdefault('seg_map_suffix', '.png')
+        BaseSegDataset.__init__(self, **kwargs)
 
     def get_label_map(self, new_classes=None):
         """No label map for a folder's own class list (its mask values
@@ -123,9 +130,6 @@ class VOCImageLabelDataset(PascalVOCDataset):
         return super().get_label_map(new_classes)
 
     def _check_paths(self) -> None:
-        if self.ann_file and not osp.isfile(self.ann_file):
-            raise FileNotFoundError(f'split file (ann_file) {self.ann_file} '
-                                    'not found')
         img_dir = self.data_prefix.get('img_path', '')
         if img_dir and not osp.isdir(img_dir):
             raise FileNotFoundError(f'image directory {img_dir} not found')
@@ -134,9 +138,34 @@ class VOCImageLabelDataset(PascalVOCDataset):
     def fg_classes(self) -> List[str]:
         return list(self.metainfo['classes'][1:])
 
+    def _load_split(self) -> List[dict]:
+        """mmseg's list reading over the file(s) standing for ``ann_file``
+        (:func:`~mmdrs.datasets.voc_layout.list_files`: a missing
+        ``trainaug.txt`` is ``train.txt`` + ``aug.txt``)."""
+        if not self.ann_file:
+            return super().load_data_list()
+        try:
+            files = list_files(self.ann_file)
+        except FileNotFoundError as err:
+            raise FileNotFoundError(f'{err} (ann_file of '
+                                    f'{type(self).__name__})') from None
+        if files == [self.ann_file]:
+            return super().load_data_list()
+        own, data_list, seen = self.ann_file, [], set()
+        try:
+            for f in files:
+                self.ann_file = f
+                for info in super().load_data_list():
+                    if info['img_path'] not in seen:
+                        seen.add(info['img_path'])
+                        data_list.append(info)
+        finally:
+            self.ann_file = own
+        return data_list
+
     def load_data_list(self) -> List[dict]:
         self._check_paths()
-        data_list = super().load_data_list()
+        data_list = self._load_split()
         num_fg = len(self.fg_classes)
         fg_classes = tuple(self.fg_classes)  # one shared tuple
         labels = None

@@ -74,6 +74,19 @@ def data_options(cfg, data_root: str, num_classes: Optional[int] = None,
     return opts
 
 
+def config_datasets(cfg, source: str) -> List[dict]:
+    """The datasets of a config's loaders that read the data root
+    (``ann_file``, ``data_prefix``, suffixes), each tagged with ``source``
+    and its key path - what the dataset check verifies before any stage
+    runs (:func:`~mmdrs.datasets.dataset_check.check_dataset_configs`)."""
+    keys = ('ann_file', 'data_prefix', 'img_suffix', 'seg_map_suffix')
+    return [
+        dict({k: node[k] for k in keys if k in node},
+             source=f'{source} ({dotted(p)})')
+        for p, node in find(cfg, LOADERS, lambda d: 'data_root' in d)
+    ]
+
+
 def transform_options(cfg, type_name: str, key: str,
                       value) -> List[str]:
     """Set ``key`` of every ``type_name`` transform of the dataloaders."""
@@ -122,13 +135,29 @@ def image_size_options(cfg, size: int, train_resize: int) -> List[str]:
     return opts
 
 
-def epoch_options(epochs: int) -> List[str]:
-    """Train ``epochs`` epochs, validating and saving at the end."""
-    return [
+def epoch_options(cfg, epochs: int) -> List[str]:
+    """Train ``epochs`` epochs, validating and saving at the end; the
+    epoch milestones of ``MultiStepLR`` schedulers move with the length
+    (the same share of the run at each lr, at least one epoch)."""
+    opts = [
         f'train_cfg.max_epochs={epochs}',
         f'train_cfg.val_interval={epochs}',
         f'default_hooks.checkpoint.interval={epochs}',
     ]
+    old = (cfg.get('train_cfg', None) or {}).get('max_epochs')
+    for i, sched in enumerate(_schedulers(cfg)):
+        if sched.get('type') != 'MultiStepLR' or not old or \
+                not sched.get('by_epoch', True):
+            continue
+        moved = [min(max(1, round(m * epochs / old)), max(epochs - 1, 1))
+                 for m in sched['milestones']]
+        opts.append(f'param_scheduler.{i}.milestones={_fmt(moved)}')
+    return opts
+
+
+def _schedulers(cfg) -> List[dict]:
+    sched = cfg.get('param_scheduler', None) or []
+    return [sched] if isinstance(sched, dict) else list(sched)
 
 
 def iteration_options(iters: int) -> List[str]:

@@ -157,6 +157,12 @@ def train_stage(name: str,
         checkpoint=best or last,
         last_checkpoint=last,
         seconds=round(time.time() - t0, 1))
-    result.update(last_val_metrics(work_dir, select if best else None) or {})
+    metrics = last_val_metrics(work_dir, select if best else None)
+    if metrics is None:  # never a table row without its number
+        raise RuntimeError(
+            f'stage {name}: training ended without a validation result '
+            f'(no validation row in {work_dir}/*/vis_data/scalars.json); '
+            f'log: {osp.join(work_dir, "stage.log")}')
+    result.update(metrics)
     write_json_atomic(done, result)
     return result

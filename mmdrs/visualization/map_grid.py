@@ -4,7 +4,7 @@ from typing import List, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..datasets.toy_voc import voc_palette
+from ..datasets.voc_layout import voc_palette
 from ..utils.atomic import atomic_write
 
 

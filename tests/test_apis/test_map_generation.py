@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from mmdrs.datasets import read_split
-from mmdrs.datasets.toy_voc import VOC_CLASSES
+from mmdrs.datasets.voc_layout import VOC_CLASSES
 
 
 def _run(args, repo_root, env=None, timeout=600):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from mmdrs.datasets import VOCImageLabelDataset
 from mmdrs.datasets.dataset_check import check_voc_folder
-from mmdrs.datasets.toy_voc import read_split, save_palette_png
+from mmdrs.datasets.voc_layout import read_split, save_palette_png
 
 
 def test_own_class_list_is_used(own_voc_folder):
@@ -80,3 +80,34 @@ def test_missing_split_file_and_bad_class_list(tmp_path, toy_voc):
     rep = check_voc_folder(root, splits=('nosuch', ))
     assert rep['problems'] == [
         f'split file {root}/ImageSets/Segmentation/nosuch.txt not found']
+
+
+def test_config_datasets_are_checked_for_what_they_read(repo_root, tmp_path):
+    """The photo segmentation config reads SegmentationClassAug only; a
+    config that reads SegmentationClass (mmseg's VOC val) from a folder
+    without it is named before anything trains."""
+    from mmengine.config import Config
+
+    from mmdrs.datasets.dataset_check import check_dataset_configs
+    from mmdrs.pipeline.binding import config_datasets
+    photos = osp.join(repo_root, 'tests', 'data', 'voc_photos')
+    cfg = Config.fromfile(osp.join(
+        repo_root, 'configs/drs/cpu/cpu_deeplabv3plus_pseudo.py'))
+    assert check_dataset_configs(photos, config_datasets(cfg, 'seg')) == []
+    toy = Config.fromfile(osp.join(
+        repo_root, 'configs/drs/toy/toy_deeplabv3plus_pseudo.py'))
+    problems = check_dataset_configs(photos, config_datasets(toy, 'toy seg'))
+    assert problems == [
+        f'folder {photos}/SegmentationClass not found (needed by toy seg '
+        '(val_dataloader.dataset) as data_prefix.seg_map_path)'
+    ]
+    root = str(tmp_path / 'voc')
+    shutil.copytree(photos, root)
+    os.remove(osp.join(root, 'SegmentationClassAug', '2007_000061.png'))
+    problems = check_dataset_configs(root, config_datasets(cfg, 'seg'))
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        '1 file(s) of ImageSets/Segmentation/val.txt missing in '
+        f'{root}/SegmentationClassAug (needed by seg (val_dataloader.'
+        'dataset)), e.g. ')
+    assert problems[0].endswith('2007_000061.png')

@@ -7,7 +7,7 @@ import pytest
 from mmcv.transforms import Compose
 from mmengine.registry import init_default_scope
 
-from mmdrs.datasets.toy_voc import save_palette_png
+from mmdrs.datasets.voc_layout import save_palette_png
 
 
 def _image_coded_label(img):

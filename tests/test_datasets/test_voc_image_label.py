@@ -9,7 +9,7 @@ from mmseg.registry import DATASETS
 from PIL import Image
 
 from mmdrs.datasets import read_split
-from mmdrs.datasets.toy_voc import save_palette_png
+from mmdrs.datasets.voc_layout import save_palette_png
 from mmdrs.datasets.transforms import LoadImageLabels, labels_from_seg_map
 
 PIPELINE = [

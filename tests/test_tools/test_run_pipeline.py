@@ -139,3 +139,48 @@ def test_profiles_are_named_and_checked(tmp_path):
     assert [s.name for s in Pipeline(
         load_profile('toy_ocr'), data_root=str(tmp_path)).stages][-2:] == \
         ['segmentation-ocr', 'report']
+
+
+def test_epochs_move_the_lr_milestones(repo_root):
+    from mmengine.config import Config
+
+    from mmdrs.pipeline.binding import epoch_options
+    cfg = Config.fromfile(osp.join(repo_root, 'configs/drs/cpu/cpu_cls.py'))
+    assert cfg.train_cfg.max_epochs == 8
+    assert cfg.param_scheduler[1].milestones == [6]
+    assert epoch_options(cfg, 16)[3:] == ['param_scheduler.1.milestones=(12,)']
+    assert epoch_options(cfg, 4)[3:] == ['param_scheduler.1.milestones=(3,)']
+    # a milestone never falls on or past the last epoch
+    assert epoch_options(cfg, 1)[3:] == ['param_scheduler.1.milestones=(1,)']
+    paper = Config.fromfile(osp.join(repo_root, 'configs/drs/voc_cls.py'))
+    assert epoch_options(paper, 30)[3:] == [
+        'param_scheduler.0.milestones=(8,18,)']
+
+
+def test_cpu_profile_on_real_photos(repo_root, tmp_path, voc_photos):
+    """Real VOC photos of different sizes in the README's layout (lists
+    train / val / trainaug, SegmentationClassAug only): every stage runs
+    and every row of the table has its number; tools/test.py evaluates the
+    segmentation checkpoint on the same photos."""
+    work = str(tmp_path / 'work')
+    _run([sys.executable, 'tools/run_pipeline.py', '--profile', 'cpu',
+          '--data-root', voc_photos, '--work-dir', work, '--img-size', '64',
+          '--epochs', '1', '--seg-iters', '2'], repo_root)
+    res = json.load(open(osp.join(work, 'results.json')))
+    assert res['check']['splits'] == dict(train=8, trainaug=8, val=4)
+    assert res['pseudo-labels']['rule'] == 'constant'
+    table = open(osp.join(work, 'results.md')).read().splitlines()[2:]
+    values = {r.split('|')[1].strip(): r.split('|')[3].strip()
+              for r in table}
+    assert 'None' not in values.values(), table
+    seg = res['segmentation']
+    # the segmentation stage validated the 4 val photos at their own sizes
+    log = open(osp.join(work, 'segmentation', 'stage.log')).read()
+    assert 'Iter(val) [4/4]' in log
+    out = _run([sys.executable, 'tools/test.py',
+                'configs/drs/cpu/cpu_deeplabv3plus_pseudo.py',
+                seg['checkpoint'], '--work-dir', str(tmp_path / 'test'),
+                '--cfg-options', f'test_dataloader.dataset.data_root='
+                f'{voc_photos}'],
+               repo_root)
+    assert f"mIoU: {seg['mIoU']}" in out.stdout + out.stderr

@@ -44,3 +44,26 @@ def test_failed_stage_names_its_log(tiny_cls_config, tmp_path):
         train_stage('bad', cfg, str(tmp_path / 'bad'),
                     cfg_options=['model.cam_head.type=NoSuchHead'])
     assert not osp.exists(tmp_path / 'bad' / 'stage_done.json')
+
+
+def test_stage_that_died_in_final_validation_validates_when_resumed(
+        tiny_cls_config, tmp_path):
+    """Trained to the end, the final validation fails (its images are
+    missing): the re-run resumes after the last step, validates the final
+    model (FinalValidationHook) and records its numbers, never None."""
+    cfg = tiny_cls_config(epochs=1)
+    work = str(tmp_path / 'stage')
+    empty = tmp_path / 'no_images'
+    empty.mkdir()
+    with pytest.raises(RuntimeError, match='stage.log'):
+        train_stage('tiny', cfg, work, cfg_options=[
+            f'val_dataloader.dataset.data_prefix.img_path={empty}'])
+    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
+    assert last_val_metrics(work) is None
+    res = train_stage('tiny', cfg, work)
+    with open(osp.join(work, 'stage.log')) as f:
+        log = f.read()
+    assert 'resumed epoch: 1' in log
+    assert 'validating the final model' in log
+    assert res['cam/mIoU'] == last_val_metrics(work)['cam/mIoU']
+    assert res['cam/mIoU'] > 0 and res['step'] == 1

@@ -81,7 +81,7 @@ def main():
         variant_config(placement, delta).dump(cfg_path)
         opts = data_options(Config.fromfile(cfg_path), args.data_root)
         if args.epochs:
-            opts += epoch_options(args.epochs)
+            opts += epoch_options(Config.fromfile(cfg_path), args.epochs)
         res = train_stage(name, cfg_path, work, opts)
         rows.append(dict(res, placement=placement, delta=delta))
         print(f'{name}: CAM mIoU {res.get("cam/mIoU")} saliency '

@@ -114,7 +114,8 @@ def main():
             opts.append(f'randomness.seed={seed}')
             opts += VARIANT_OPTIONS.get(name, [])
             if args.epochs:
-                opts += epoch_options(args.epochs)
+                opts += epoch_options(Config.fromfile(cfg_path),
+                                      args.epochs)
             res = train_stage(f'{name}_seed{seed}', cfg_path, work, opts)
             row = dict(variant=name, seed=seed, **res)
             # the same checkpoint with the graph skipped at test, unless the

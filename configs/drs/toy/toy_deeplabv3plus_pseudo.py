@@ -58,8 +58,10 @@ train_dataloader = dict(
         type='VOCImageLabelDataset',
         data_root=data_root,
         pipeline=train_pipeline))
+# one image per batch, as mmseg's own configs: photos of other sizes than
+# the toy's cannot be stacked (mmseg asserts one size per test batch)
 val_dataloader = dict(
-    batch_size=8,
+    batch_size=1,
     num_workers=0,
     persistent_workers=False,
     dataset=dict(

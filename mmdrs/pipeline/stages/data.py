@@ -2,6 +2,7 @@
 import time
 
 from ...utils.stages import run_stage
+from ..binding import config_datasets
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage
 
@@ -30,8 +31,10 @@ class ToyData(PipelineStage):
 class CheckData(PipelineStage):
     """Check the data root before any training
     (:func:`~mmdrs.datasets.dataset_check.check_voc_folder`; also
-    ``tools/check_dataset.py``). Any problem stops the pipeline with the
-    list of files at fault.
+    ``tools/check_dataset.py``) and every list file, folder and file the
+    profile's training configs read from it
+    (:func:`~mmdrs.datasets.dataset_check.check_dataset_configs`). Any
+    problem stops the pipeline with the list of files at fault.
 
     Args:
         splits (Sequence[str]): Splits to check.
@@ -43,10 +46,20 @@ class CheckData(PipelineStage):
         self.splits = tuple(splits)
 
     def run(self, pipe):
-        from ...datasets.dataset_check import check_voc_folder
+        from ...datasets.dataset_check import (check_dataset_configs,
+                                               check_voc_folder)
 
         def fn():
             rep = check_voc_folder(pipe.data_root, self.splits)
+            # and what the profile's configs read (e.g. another mask folder)
+            datasets = [
+                d for s in pipe.stages if hasattr(s, 'load_config')
+                for d in config_datasets(s.load_config(),
+                                         f'stage {s.name!r} ({s.config})')
+            ]
+            rep['problems'] += check_dataset_configs(pipe.data_root,
+                                                     datasets)
+            rep['ok'] = not rep['problems']
             if not rep['ok']:
                 shown = '\n  '.join(rep['problems'][:20])
                 more = len(rep['problems']) - 20

@@ -23,9 +23,16 @@ class PseudoLabels(PipelineStage):
     (the first on a tie) - the pipeline keeps a stage only where it helps,
     and the table shows every candidate's score.
 
+    Without saliency maps a dense CRF on the threshold rule's scores
+    (``crf``; the ``crf`` extra) is a candidate too, chosen the same way:
+    each (maps, CRF or not) pair is scored on ``select_split``.
+
     Args:
         name (str): Stage name (also the output folder under the work dir).
         maps (Sequence[str]): Candidate ``Maps`` stages, preferred first.
+        crf (Sequence[bool]): Candidate CRF settings of the threshold rule,
+            preferred first (``(False, True)``: both scored). Ignored with
+            saliency maps (the paper's rules have no CRF).
         split (str): Split to label. Defaults to ``'trainaug'``.
         select_split (str): Split scoring the candidates.
         workers (int): Worker processes.
@@ -41,6 +48,7 @@ class PseudoLabels(PipelineStage):
                  select_split: str = 'train',
                  workers: int = 2,
                  out: str = None,
+                 crf: Sequence[bool] = (False, ),
                  what: str = 'pseudo labels'):
         super().__init__(name, what)
         self.out = out or name
@@ -48,7 +56,13 @@ class PseudoLabels(PipelineStage):
             maps = [maps]
         if not maps:
             raise ValueError(f'stage {name}: no candidate maps')
+        if isinstance(crf, bool):
+            crf = [crf]
+        if not crf:
+            raise ValueError(f'stage {name}: no CRF candidate (give '
+                             '(False, ), (True, ) or both)')
         self.maps = list(maps)
+        self.crf = [bool(c) for c in crf]
         self.split = split
         self.select_split = select_split
         self.workers = workers
@@ -56,10 +70,16 @@ class PseudoLabels(PipelineStage):
     def out_dir(self, pipe):
         return pipe.path(self.out)
 
-    def _rule(self, pipe, maps_stage: str) -> dict:
+    def _rule(self, pipe, maps_stage: str, crf: bool = False) -> dict:
         if pipe.data['saliency']:
             return dict(mode='saliency')
-        return self._threshold_rule(pipe, maps_stage)
+        return dict(self._threshold_rule(pipe, maps_stage), crf=crf)
+
+    def _candidates(self, pipe):
+        """(name, maps stage, CRF) of every candidate, preferred first."""
+        crfs = [False] if pipe.data['saliency'] else self.crf
+        return [(m + ('+crf' if c else ''), m, c) for m in self.maps
+                for c in crfs]
 
     @staticmethod
     def _threshold_rule(pipe, maps_stage: str) -> dict:
@@ -83,22 +103,24 @@ class PseudoLabels(PipelineStage):
 
         def fn():
             scores = {}
-            if len(self.maps) > 1:
-                for m in self.maps:
+            cands = self._candidates(pipe)
+            if len(cands) > 1:
+                for name, m, c in cands:
                     r = label(m, self.select_split,
-                              pipe.path(f'{self.out}_select', m),
-                              self._rule(pipe, m))
-                    scores[m] = r['mIoU']
-                best = max(scores[m] or 0 for m in self.maps)
-                chosen = next(m for m in self.maps
-                              if (scores[m] or 0) == best)
+                              pipe.path(f'{self.out}_select', name),
+                              self._rule(pipe, m, c))
+                    scores[name] = r['mIoU']
+                best = max(scores[n] or 0 for n, _, _ in cands)
+                _, chosen, crf = next(
+                    cand for cand in cands if (scores[cand[0]] or 0) == best)
             else:
-                chosen = self.maps[0]
-            rule = self._rule(pipe, chosen)
+                _, chosen, crf = cands[0]
+            rule = self._rule(pipe, chosen, crf)
             res = label(chosen, self.split, out, rule)
             result = {
                 'labels': out,
                 'maps': chosen,
+                'crf': bool(rule.get('crf', False)),
                 'rule': rule['mode'],
                 'pseudo/mIoU': res['mIoU'],
                 'pseudo/ignored_pct': res['ignored_pct'],
@@ -118,8 +140,9 @@ class PseudoLabels(PipelineStage):
 
     def rows(self, pipe, res):
         rows = []
+        chosen = res['maps'] + ('+crf' if res.get('crf') else '')
         for m, v in (res.get('select/mIoU') or {}).items():
-            mark = ' (chosen)' if m == res['maps'] else ''
+            mark = ' (chosen)' if m == chosen else ''
             rows.append((f'{self.name}[{m}]', f'{self.what} from {m} on '
                          f"{res['select_split']} (selection){mark}", v, '',
                          0.0))
@@ -129,8 +152,9 @@ class PseudoLabels(PipelineStage):
                     f"{res.get('pseudo_threshold/mIoU')}")
         else:
             rule = (f"no saliency maps: constant background "
-                    f"{res.get('pseudo/bg_score')}")
-        rows.append((self.name, f"{self.what} from {res['maps']} vs "
+                    f"{res.get('pseudo/bg_score')}" +
+                    (', dense CRF' if res.get('crf') else ''))
+        rows.append((self.name, f"{self.what} from {chosen} vs "
                      f'{self.split} masks', res.get('pseudo/mIoU'),
                      f"{res.get('pseudo/ignored_pct')} % ignored; {rule}",
                      res['seconds']))

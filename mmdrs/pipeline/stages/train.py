@@ -46,6 +46,8 @@ class TrainStage(PipelineStage):
         if size:
             resize = pipe.vars.get('train_resize') or round(size * 8 / 7)
             opts += image_size_options(cfg, size, resize)
+        if pipe.vars.get('seed') is not None:
+            opts.append(f"randomness.seed={pipe.vars['seed']}")
         return opts
 
     def run(self, pipe):
@@ -76,7 +78,7 @@ class TrainClassifier(TrainStage):
     def options(self, pipe, cfg):
         opts = super().options(pipe, cfg)
         if pipe.vars.get('epochs'):
-            opts += epoch_options(pipe.vars['epochs'])
+            opts += epoch_options(cfg, pipe.vars['epochs'])
         return opts
 
     def rows(self, pipe, res):

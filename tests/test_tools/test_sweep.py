@@ -1,0 +1,64 @@
+"""tools/analysis/sweep.py: variants x seeds of a profile, one table."""
+import json
+import os.path as osp
+import sys
+
+import pytest
+
+STUDY = '''
+profile = 'cpu'
+stages = ['check']
+seeds = [0, 1]
+metrics = ['check.seconds', 'no-drs.cam/mIoU']
+variants = dict(
+    base=dict(),
+    other=dict(overrides={'no-drs': dict(what='changed')}))
+'''
+
+
+@pytest.fixture
+def sweep(repo_root):
+    sys.path.insert(0, osp.join(repo_root, 'tools', 'analysis'))
+    import sweep
+    return sweep
+
+
+def test_sweep_runs_variants_and_seeds(sweep, tmp_path, voc_photos):
+    study = tmp_path / 'study.py'
+    study.write_text(STUDY)
+    work = str(tmp_path / 'work')
+    runs = sweep.main([str(study), '--variants', 'base', 'other',
+                       '--work-dir', work, '--data-root', voc_photos])
+    assert sorted(runs) == ['base', 'other']
+    assert sorted(runs['base']) == [0, 1]
+    for v in ('base', 'other'):
+        for s in (0, 1):
+            assert osp.isfile(osp.join(work, v, f'seed{s}', 'check',
+                                       'stage_done.json'))
+    assert runs['other'][1]['check']['splits'] == dict(
+        train=8, trainaug=8, val=4)
+    table = open(osp.join(work, 'sweep.md')).read().splitlines()
+    assert table[0] == ('| variant | seeds | check.seconds | '
+                        'no-drs.cam/mIoU |')
+    assert table[2].startswith('| base | 2 |')
+    saved = json.load(open(osp.join(work, 'sweep.json')))
+    assert saved['base']['0']['no-drs.cam/mIoU'] is None  # not run
+    # a run of one variant still tabulates the others found on disk
+    runs = sweep.main([str(study), '--variants', 'other', '--seeds', '0',
+                       '--work-dir', work, '--data-root', voc_photos])
+    assert sorted(runs) == ['base', 'other'] and len(runs['base']) == 2
+    # a misspelt variant key stops the study before anything runs
+    study.write_text(STUDY.replace('base=dict()', 'base=dict(epochs=3)'))
+    with pytest.raises(KeyError, match="variant 'base': unknown keys"):
+        sweep.main([str(study), '--variants', 'other', '--work-dir', work,
+                    '--data-root', voc_photos])
+    with pytest.raises(ValueError, match='unknown variants'):
+        sweep.main([str(study), '--variants', 'nope', '--work-dir', work])
+
+
+def test_table_is_mean_and_sample_std(sweep):
+    runs = {'a': {0: {'s': {'m': 40.0}}, 1: {'s': {'m': 44.0}}},
+            'b': {0: {'s': {'m': 41.0}}}}
+    lines = sweep.table(runs, ['s.m']).splitlines()
+    assert lines[2] == '| a | 2 | 42.0 ± 2.8 |'
+    assert lines[3] == '| b | 1 | 41.0 |'

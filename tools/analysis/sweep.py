@@ -1,0 +1,128 @@
+"""Variants x seeds of a pipeline profile -> one table of mean ± std.
+
+A study is a config file (``configs/studies/*.py``)::
+
+    profile = 'cpu'                   # a pipeline profile (name or file)
+    data_root = None                  # None: the profile's
+    stages = ['check', 'no-drs', 'maps-no-drs']   # stages every run needs
+    seeds = [0, 1, 2]
+    metrics = ['maps-no-drs.cam/mIoU']            # STAGE.KEY of results
+    variants = dict(
+        base=dict(),
+        e12=dict(variables=dict(epochs=12)),
+        delta05=dict(overrides={'drs': dict(
+            options=['model.cam_head.drs_cfg.delta=0.5'])}))
+
+Each variant x seed is one pipeline run in ``<work_dir>/<variant>/seed<N>``
+(``variables`` as ``tools/run_pipeline.py``'s, ``overrides`` as its
+``--set``; the seed goes to every training stage), so finished runs are
+skipped and an interrupted one resumes. The table (``<work_dir>/
+sweep.md``, also printed) gives each metric as mean ± sample std over the
+seeds (:func:`mmdrs.utils.stats.mean_std`) of every run found in the
+work dir, run now or before, and each run's values in ``sweep.json``.
+
+    python tools/analysis/sweep.py configs/studies/photo_recipe.py \\
+        [--variants base e12] [--seeds 0] [--work-dir DIR]
+"""
+import argparse
+import os.path as osp
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)
+
+from mmengine.config import Config  # noqa: E402
+
+from mmdrs.pipeline import Pipeline, load_profile  # noqa: E402
+from mmdrs.utils.stages import (write_json_atomic,  # noqa: E402
+                                write_text_atomic)
+from mmdrs.utils.stats import format_mean_std  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('study', help='study config (configs/studies/*.py)')
+    p.add_argument('--variants', nargs='+', help='run only these variants')
+    p.add_argument('--seeds', nargs='+', type=int,
+                   help="seeds (default: the study's)")
+    p.add_argument('--work-dir', help="default: work_dirs/<study name>")
+    p.add_argument('--data-root', help="default: the study's or profile's")
+    return p.parse_args(argv)
+
+
+def lookup(results: dict, metric: str):
+    """``results[stage][key]`` for ``'stage.key'`` (None when absent)."""
+    stage, _, key = metric.partition('.')
+    return (results.get(stage) or {}).get(key)
+
+
+def run_sweep(study: Config, work_dir: str, variants=None, seeds=None,
+              data_root=None) -> dict:
+    """Run the study's variants x seeds (``variants`` / ``seeds``: only
+    these); return ``{variant: {seed: results}}`` (each run's stage
+    results) of every run found in ``work_dir``, run now or before."""
+    names = list(study.variants)
+    unknown = sorted(set(variants or []) - set(names))
+    if unknown:
+        raise ValueError(f'unknown variants {unknown}; the study has {names}')
+    runs = {}
+    for name in names:
+        spec = study.variants[name] or {}
+        bad = sorted(set(spec) - {'variables', 'overrides'})
+        if bad:
+            raise KeyError(f'variant {name!r}: unknown keys {bad} (expected '
+                           "'variables', 'overrides')")
+        selected = variants is None or name in variants
+        for seed in sorted(set(study.seeds) | set(seeds or [])):
+            pipe = Pipeline(
+                load_profile(study.profile),
+                work_dir=osp.join(work_dir, name, f'seed{seed}'),
+                data_root=data_root or study.get('data_root', None),
+                stages=study.get('stages', None),
+                variables=dict(spec.get('variables') or {}, seed=seed),
+                overrides={k: dict(v) for k, v in
+                           (spec.get('overrides') or {}).items()})
+            if selected and seed in (seeds or study.seeds):
+                print(f'[sweep] {name} seed {seed} -> {pipe.work_dir}',
+                      flush=True)
+                pipe.run()
+            found = {s.name: pipe.result(s.name) for s in pipe.stages
+                     if pipe.result(s.name) is not None}
+            if found:
+                runs.setdefault(name, {})[seed] = found
+    return runs
+
+
+def table(runs: dict, metrics) -> str:
+    """Markdown table: a row per variant, mean ± sample std per metric."""
+    lines = ['| variant | seeds | ' + ' | '.join(metrics) + ' |',
+             '|---|---|' + '---|' * len(metrics)]
+    for name, by_seed in runs.items():
+        cells = []
+        for m in metrics:
+            vals = [lookup(r, m) for r in by_seed.values()]
+            vals = [v for v in vals if v is not None]
+            cells.append(format_mean_std(vals) if vals else '-')
+        lines.append(f'| {name} | {len(by_seed)} | ' + ' | '.join(cells) +
+                     ' |')
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    study = Config.fromfile(a.study)
+    work = a.work_dir or osp.join(
+        REPO, 'work_dirs', osp.splitext(osp.basename(a.study))[0])
+    runs = run_sweep(study, work, a.variants, a.seeds, a.data_root)
+    text = table(runs, study.metrics)
+    print(f'\n{text}\n(mean ± sample std over seeds)')
+    write_text_atomic(osp.join(work, 'sweep.md'), text + '\n')
+    write_json_atomic(osp.join(work, 'sweep.json'), {
+        name: {str(seed): {m: lookup(r, m) for m in study.metrics}
+               for seed, r in by_seed.items()}
+        for name, by_seed in runs.items()})
+    return runs
+
+
+if __name__ == '__main__':
+    main()
