@@ -4,9 +4,12 @@
 Reports, per split, missing or unreadable images, missing masks, masks of
 another size or with values outside the class list (``classes.txt`` or
 VOC's), images without any foreground class, and missing or mis-sized
-saliency maps - each with its file name::
+saliency maps - each with its file name; with ``--profile``, also every
+list file, folder, image and mask that the profile's training configs read
+(what its pipeline's first stage checks)::
 
     python tools/check_dataset.py data/my_voc [--splits train trainaug val]
+        [--profile cpu]
 """
 import argparse
 import os.path as osp
@@ -30,6 +33,9 @@ def parse_args(argv=None):
     p.add_argument('--allow-empty', nargs='*', default=['val'],
                    help='splits whose images may have no foreground class '
                    '(default: val)')
+    p.add_argument('--profile',
+                   help='also check what this pipeline profile reads '
+                   '(cpu | voc | a profile file)')
     p.add_argument('--max-report', type=int, default=50,
                    help='problems printed (all go to --json)')
     p.add_argument('--json', help='write the full report here')
@@ -42,6 +48,13 @@ def main(argv=None):
                            seg_dir=args.seg_dir,
                            saliency_dir=args.saliency_dir,
                            allow_empty=args.allow_empty)
+    if args.profile:
+        from mmdrs.pipeline import Pipeline, load_profile
+        from mmdrs.pipeline.stages.data import config_problems
+        pipe = Pipeline(load_profile(args.profile), work_dir='unused',
+                        data_root=args.data_root)
+        rep['problems'] += config_problems(pipe)
+        rep['ok'] = not rep['problems']
     print(f'{args.data_root}: {len(rep["classes"])} classes '
           f'({", ".join(rep["classes"][:8])}'
           f'{", ..." if len(rep["classes"]) > 8 else ""}); images per split '

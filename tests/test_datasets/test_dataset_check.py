@@ -111,3 +111,15 @@ def test_config_datasets_are_checked_for_what_they_read(repo_root, tmp_path):
         f'{root}/SegmentationClassAug (needed by seg (val_dataloader.'
         'dataset)), e.g. ')
     assert problems[0].endswith('2007_000061.png')
+
+
+def test_check_tool_with_a_profile(repo_root, voc_photos, capsys):
+    sys.path.insert(0, osp.join(repo_root, 'tools'))
+    from check_dataset import main
+    assert main([voc_photos, '--profile', 'cpu']) == 0
+    # the toy profile's segmentation config reads SegmentationClass
+    assert main([voc_photos, '--profile', 'toy']) == 1
+    out = capsys.readouterr().out
+    assert (f"folder {voc_photos}/SegmentationClass not found (needed by "
+            "stage 'segmentation' (configs/drs/toy/toy_deeplabv3plus_pseudo."
+            "py) (val_dataloader.dataset) as data_prefix.seg_map_path)") in out

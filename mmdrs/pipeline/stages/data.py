@@ -1,5 +1,6 @@
 """Data stages: the embedded toy dataset and the dataset check."""
 import time
+from typing import List
 
 from ...utils.stages import run_stage
 from ..binding import config_datasets
@@ -27,6 +28,21 @@ class ToyData(PipelineStage):
         return None
 
 
+def config_problems(pipe) -> List[str]:
+    """What the training configs of ``pipe``'s stages read from its data
+    root that is not there (list files, folders, listed images and masks;
+    :func:`~mmdrs.datasets.dataset_check.check_dataset_configs`), e.g. a
+    config reading ``SegmentationClass`` from a folder that has
+    ``SegmentationClassAug`` only."""
+    from ...datasets.dataset_check import check_dataset_configs
+    datasets = [
+        d for s in pipe.stages if hasattr(s, 'load_config')
+        for d in config_datasets(s.load_config(),
+                                 f'stage {s.name!r} ({s.config})')
+    ]
+    return check_dataset_configs(pipe.data_root, datasets)
+
+
 @PIPELINE_STAGES.register_module()
 class CheckData(PipelineStage):
     """Check the data root before any training
@@ -46,19 +62,11 @@ class CheckData(PipelineStage):
         self.splits = tuple(splits)
 
     def run(self, pipe):
-        from ...datasets.dataset_check import (check_dataset_configs,
-                                               check_voc_folder)
+        from ...datasets.dataset_check import check_voc_folder
 
         def fn():
             rep = check_voc_folder(pipe.data_root, self.splits)
-            # and what the profile's configs read (e.g. another mask folder)
-            datasets = [
-                d for s in pipe.stages if hasattr(s, 'load_config')
-                for d in config_datasets(s.load_config(),
-                                         f'stage {s.name!r} ({s.config})')
-            ]
-            rep['problems'] += check_dataset_configs(pipe.data_root,
-                                                     datasets)
+            rep['problems'] += config_problems(pipe)
             rep['ok'] = not rep['problems']
             if not rep['ok']:
                 shown = '\n  '.join(rep['problems'][:20])
