@@ -4,18 +4,21 @@ A study is a config file (``configs/studies/*.py``)::
 
     profile = 'cpu'                   # a pipeline profile (name or file)
     data_root = None                  # None: the profile's
-    stages = ['check', 'no-drs', 'maps-no-drs']   # stages every run needs
+    work_dir = 'work_dirs/my_study'   # default: work_dirs/<file name>
+    stages = None                     # None: all of the profile's
     seeds = [0, 1, 2]
     metrics = ['maps-no-drs.cam/mIoU']            # STAGE.KEY of results
     variants = dict(
         base=dict(),
-        e12=dict(variables=dict(epochs=12)),
-        delta05=dict(overrides={'drs': dict(
-            options=['model.cam_head.drs_cfg.delta=0.5'])}))
+        e12=dict(variables=dict(epochs=12),
+                 stages=['check', 'no-drs', 'maps-no-drs']),
+        drs_backbone=dict(overrides={'drs': dict(
+            config='configs/drs/cpu/cpu_cls_drs-backbone.py')}))
 
 Each variant x seed is one pipeline run in ``<work_dir>/<variant>/seed<N>``
 (``variables`` as ``tools/run_pipeline.py``'s, ``overrides`` as its
-``--set``; the seed goes to every training stage), so finished runs are
+``--set``, ``stages`` the stages to run; the seed goes to every training
+stage), so finished runs are
 skipped and an interrupted one resumes. The table (``<work_dir>/
 sweep.md``, also printed) gives each metric as mean ± sample std over the
 seeds (:func:`mmdrs.utils.stats.mean_std`) of every run found in the
@@ -68,17 +71,17 @@ def run_sweep(study: Config, work_dir: str, variants=None, seeds=None,
     runs = {}
     for name in names:
         spec = study.variants[name] or {}
-        bad = sorted(set(spec) - {'variables', 'overrides'})
+        bad = sorted(set(spec) - {'variables', 'overrides', 'stages'})
         if bad:
             raise KeyError(f'variant {name!r}: unknown keys {bad} (expected '
-                           "'variables', 'overrides')")
+                           "'variables', 'overrides', 'stages')")
         selected = variants is None or name in variants
         for seed in sorted(set(study.seeds) | set(seeds or [])):
             pipe = Pipeline(
                 load_profile(study.profile),
                 work_dir=osp.join(work_dir, name, f'seed{seed}'),
                 data_root=data_root or study.get('data_root', None),
-                stages=study.get('stages', None),
+                stages=spec.get('stages', study.get('stages', None)),
                 variables=dict(spec.get('variables') or {}, seed=seed),
                 overrides={k: dict(v) for k, v in
                            (spec.get('overrides') or {}).items()})
@@ -111,7 +114,7 @@ def table(runs: dict, metrics) -> str:
 def main(argv=None):
     a = parse_args(argv)
     study = Config.fromfile(a.study)
-    work = a.work_dir or osp.join(
+    work = a.work_dir or study.get('work_dir', None) or osp.join(
         REPO, 'work_dirs', osp.splitext(osp.basename(a.study))[0])
     runs = run_sweep(study, work, a.variants, a.seeds, a.data_root)
     text = table(runs, study.metrics)

@@ -1,5 +1,5 @@
 """Training stages: ``tools/train.py`` runs of a profile's configs."""
-from typing import List
+from typing import List, Optional
 
 from mmengine.config import Config
 
@@ -108,19 +108,21 @@ class TrainRefiner(TrainClassifier):
 
 @PIPELINE_STAGES.register_module()
 class TrainSegmentor(TrainStage):
-    """A segmentation network on the pseudo labels of the ``labels`` stage;
-    ``seg_iters`` variable overrides the iterations. Evaluated by mmseg on
-    the real val masks."""
+    """A segmentation network on the pseudo labels of the ``labels`` stage
+    (``None``: a config training on the real masks, the fully supervised
+    reference); ``seg_iters`` variable overrides the iterations. Evaluated
+    by mmseg on the real val masks."""
 
-    def __init__(self, name: str, config: str, labels: str, what: str = '',
-                 options=()):
+    def __init__(self, name: str, config: str, labels: Optional[str],
+                 what: str = '', options=()):
         super().__init__(name, config, what, options)
         self.labels = labels
 
     def options(self, pipe, cfg):
-        pseudo = pipe.require(self.labels, 'labels')
-        opts = super().options(pipe, cfg) + transform_options(
-            cfg, 'LoadPseudoLabels', 'pseudo_dir', pseudo)
+        opts = super().options(pipe, cfg)
+        if self.labels is not None:
+            opts += transform_options(cfg, 'LoadPseudoLabels', 'pseudo_dir',
+                                      pipe.require(self.labels, 'labels'))
         if pipe.vars.get('seg_iters'):
             opts += iteration_options(pipe.vars['seg_iters'])
         return opts

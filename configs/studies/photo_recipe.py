@@ -1,41 +1,44 @@
-# Real photographs (data/voc_mini): plain CAM vs DRS maps of the cpu
-# profile's classifiers, one lever at a time, 3 seeds each; chosen on
-# `train` (the maps are scored on the train masks, never on val).
-#   python tools/analysis/sweep.py configs/studies/photo_cams.py \
+# Real photographs (data/voc_mini): the cpu profile end to end (`base`)
+# and its levers one at a time - the CAM levers run the classifier and map
+# stages only -, 3 seeds each; every choice made on `train` (maps and pseudo
+# labels are scored on the train masks; val only scores the segmentation).
+#   python tools/analysis/sweep.py configs/studies/photo_recipe.py \
 #       [--variants base ...] [--seeds 0 1 2]
 # Results: configs/drs/README.md ("Real photographs at CPU scale").
 profile = 'cpu'
 data_root = None  # the profile's: data/voc_mini
-stages = ['check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']
+work_dir = 'work_dirs/photo_recipe'
 seeds = [0, 1, 2]
 metrics = [
-    'no-drs.cam/mIoU', 'drs.cam/mIoU', 'maps-no-drs.cam/mIoU',
-    'maps-no-drs.cam/best_threshold', 'maps-drs.cam/mIoU',
-    'maps-drs.cam/best_threshold', 'no-drs.seconds', 'drs.seconds'
+    'maps-no-drs.cam/mIoU', 'maps-no-drs.cam/best_threshold',
+    'maps-drs.cam/mIoU', 'maps-drs.cam/best_threshold', 'refined-maps.cam/mIoU',
+    'pseudo-labels.pseudo/mIoU', 'segmentation.mIoU', 'no-drs.seconds',
+    'drs.seconds', 'segmentation.seconds'
 ]
+cams = ['check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']
 variants = dict(
     # the cpu profile as it stands
     base=dict(),
     # DRS (fixed delta 0.7) in the last two backbone stages instead of the
     # head convs
-    drs_backbone=dict(overrides={
+    drs_backbone=dict(stages=cams, overrides={
         'drs': dict(config='configs/drs/cpu/cpu_cls_drs-backbone.py')
     }),
     # DRS at the paper's learnable delta in the head
-    drs_learnable=dict(overrides={
+    drs_learnable=dict(stages=cams, overrides={
         'drs': dict(options=['model.cam_head.drs_cfg.delta=learnable'])
     }),
     # CAM on the 1280-channel ImageNet head-conv features, 1x1 classifier
     # (DRS: in place of that conv's ReLU6)
-    feat1280=dict(overrides={
+    feat1280=dict(stages=cams, overrides={
         'no-drs': dict(config='configs/drs/cpu/cpu_cls_no-drs_feat1280.py'),
         'drs': dict(config='configs/drs/cpu/cpu_cls_feat1280.py')
     }),
     # stem + first 3 stages frozen (BN in eval mode): a cheaper step
-    frozen3=dict(overrides={
+    frozen3=dict(stages=cams, overrides={
         s: dict(options=['model.backbone.backbone.frozen_stages=3'])
         for s in ('no-drs', 'drs')
     }),
     # a longer schedule
-    e12=dict(variables=dict(epochs=12)),
+    e12=dict(stages=cams, variables=dict(epochs=12)),
 )

@@ -1,0 +1,8 @@
+# The fully supervised reference on real photographs (data/voc_mini): the
+# cpu profile's DeepLab-V3+ recipe on the real train masks, 3 seeds.
+#   python tools/analysis/sweep.py configs/studies/photo_full_sup.py
+profile = 'cpu_full_sup'
+data_root = None
+seeds = [0, 1, 2]
+metrics = ['segmentation-full-sup.mIoU', 'segmentation-full-sup.seconds']
+variants = dict(base=dict())
