@@ -16,16 +16,20 @@ metrics = [
     'drs.seconds', 'segmentation.seconds'
 ]
 cams = ['check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']
+# a DRS-only lever: the plain classifier and its maps are base's
+_plain = dict(variant='base', stages=['check', 'no-drs', 'maps-no-drs'])
+# a map-level lever: both classifiers are base's
+_classifiers = dict(variant='base', stages=['check', 'no-drs', 'drs'])
 variants = dict(
     # the cpu profile as it stands
     base=dict(),
     # DRS (fixed delta 0.7) in the last two backbone stages instead of the
     # head convs
-    drs_backbone=dict(stages=cams, overrides={
+    drs_backbone=dict(stages=cams, reuse=_plain, overrides={
         'drs': dict(config='configs/drs/cpu/cpu_cls_drs-backbone.py')
     }),
     # DRS at the paper's learnable delta in the head
-    drs_learnable=dict(stages=cams, overrides={
+    drs_learnable=dict(stages=cams, reuse=_plain, overrides={
         'drs': dict(options=['model.cam_head.drs_cfg.delta=learnable'])
     }),
     # CAM on the 1280-channel ImageNet head-conv features, 1x1 classifier
@@ -41,4 +45,14 @@ variants = dict(
     }),
     # a longer schedule
     e12=dict(stages=cams, variables=dict(epochs=12)),
+    # maps: flipped passes too (max-fused with the 3 scales)
+    flip=dict(stages=cams, reuse=_classifiers, overrides={
+        m: dict(options=['map_cfg.flip=True'])
+        for m in ('maps-no-drs', 'maps-drs')
+    }),
+    # maps: scales 1, 1.5 and 2 x 224 (finer 14x14 -> 28x28 features)
+    scales_up=dict(stages=cams, reuse=_classifiers, overrides={
+        m: dict(options=['map_cfg.scales=(224,336,448)'])
+        for m in ('maps-no-drs', 'maps-drs')
+    }),
 )

@@ -12,7 +12,8 @@ seeds = [0, 1]
 metrics = ['check.seconds', 'no-drs.cam/mIoU']
 variants = dict(
     base=dict(),
-    other=dict(overrides={'no-drs': dict(what='changed')}))
+    other=dict(overrides={'no-drs': dict(what='changed')}),
+    reused=dict(reuse=dict(variant='base', stages=['check'])))
 '''
 
 
@@ -29,7 +30,7 @@ def test_sweep_runs_variants_and_seeds(sweep, tmp_path, voc_photos):
     work = str(tmp_path / 'work')
     runs = sweep.main([str(study), '--variants', 'base', 'other',
                        '--work-dir', work, '--data-root', voc_photos])
-    assert sorted(runs) == ['base', 'other']
+    assert sorted(runs) == ['base', 'other']  # reused: not run yet
     assert sorted(runs['base']) == [0, 1]
     for v in ('base', 'other'):
         for s in (0, 1):
@@ -47,6 +48,16 @@ def test_sweep_runs_variants_and_seeds(sweep, tmp_path, voc_photos):
     runs = sweep.main([str(study), '--variants', 'other', '--seeds', '0',
                        '--work-dir', work, '--data-root', voc_photos])
     assert sorted(runs) == ['base', 'other'] and len(runs['base']) == 2
+    assert len(runs['other']) == 2
+    # a variant may take another's finished stages (same seed) as they are
+    sweep.main([str(study), '--variants', 'reused', '--seeds', '1',
+                '--work-dir', work, '--data-root', voc_photos])
+    marker = osp.join('seed1', 'check', 'stage_done.json')
+    assert open(osp.join(work, 'reused', marker)).read() == open(
+        osp.join(work, 'base', marker)).read()
+    with pytest.raises(FileNotFoundError, match="variant 'base' has not"):
+        sweep.main([str(study), '--variants', 'reused', '--seeds', '7',
+                    '--work-dir', work, '--data-root', voc_photos])
     # a misspelt variant key stops the study before anything runs
     study.write_text(STUDY.replace('base=dict()', 'base=dict(epochs=3)'))
     with pytest.raises(KeyError, match="variant 'base': unknown keys"):

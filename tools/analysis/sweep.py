@@ -17,7 +17,9 @@ A study is a config file (``configs/studies/*.py``)::
 
 Each variant x seed is one pipeline run in ``<work_dir>/<variant>/seed<N>``
 (``variables`` as ``tools/run_pipeline.py``'s, ``overrides`` as its
-``--set``, ``stages`` the stages to run; the seed goes to every training
+``--set``, ``stages`` the stages to run, ``reuse=dict(variant=...,
+stages=[...])`` another variant's finished stages of the same seed, e.g.
+its classifiers for a map-level lever; the seed goes to every training
 stage), so finished runs are
 skipped and an interrupted one resumes. The table (``<work_dir>/
 sweep.md``, also printed) gives each metric as mean ± sample std over the
@@ -28,6 +30,7 @@ work dir, run now or before, and each run's values in ``sweep.json``.
         [--variants base e12] [--seeds 0] [--work-dir DIR]
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -59,6 +62,32 @@ def lookup(results: dict, metric: str):
     return (results.get(stage) or {}).get(key)
 
 
+VARIANT_KEYS = ('variables', 'overrides', 'stages', 'reuse')
+
+
+def reuse(pipe: Pipeline, spec, pattern: str) -> None:
+    """Take finished stages of another variant (same seed) instead of
+    running them again: ``spec = dict(variant=..., stages=[...])`` copies
+    their done-markers (results with absolute paths to checkpoints and
+    maps) into this run; a stage that has its own marker keeps it."""
+    import shutil
+    if not spec:
+        return
+    src = pattern.format(variant=spec['variant'])
+    for name in spec['stages']:
+        own = osp.join(pipe.stage(name).out_dir(pipe), 'stage_done.json')
+        if osp.isfile(own):
+            continue
+        rel = osp.relpath(pipe.stage(name).out_dir(pipe), pipe.work_dir)
+        done = osp.join(src, rel, 'stage_done.json')
+        if not osp.isfile(done):
+            raise FileNotFoundError(
+                f'reuse: stage {name!r} of variant {spec["variant"]!r} has '
+                f'not run ({done}); run that variant first')
+        os.makedirs(osp.dirname(own), exist_ok=True)
+        shutil.copyfile(done, own)
+
+
 def run_sweep(study: Config, work_dir: str, variants=None, seeds=None,
               data_root=None) -> dict:
     """Run the study's variants x seeds (``variants`` / ``seeds``: only
@@ -71,10 +100,10 @@ def run_sweep(study: Config, work_dir: str, variants=None, seeds=None,
     runs = {}
     for name in names:
         spec = study.variants[name] or {}
-        bad = sorted(set(spec) - {'variables', 'overrides', 'stages'})
+        bad = sorted(set(spec) - set(VARIANT_KEYS))
         if bad:
             raise KeyError(f'variant {name!r}: unknown keys {bad} (expected '
-                           "'variables', 'overrides', 'stages')")
+                           f'some of {VARIANT_KEYS})')
         selected = variants is None or name in variants
         for seed in sorted(set(study.seeds) | set(seeds or [])):
             pipe = Pipeline(
@@ -88,6 +117,8 @@ def run_sweep(study: Config, work_dir: str, variants=None, seeds=None,
             if selected and seed in (seeds or study.seeds):
                 print(f'[sweep] {name} seed {seed} -> {pipe.work_dir}',
                       flush=True)
+                reuse(pipe, spec.get('reuse'),
+                      osp.join(work_dir, '{variant}', f'seed{seed}'))
                 pipe.run()
             found = {s.name: pipe.result(s.name) for s in pipe.stages
                      if pipe.result(s.name) is not None}
