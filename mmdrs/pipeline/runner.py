@@ -4,7 +4,7 @@ import os
 import os.path as osp
 import shutil
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from mmengine.config import Config
 
@@ -28,6 +28,15 @@ def load_profile(profile: str) -> Config:
     if not cfg.get('stages', None):
         raise KeyError(f'profile {path} has no `stages` list')
     return cfg
+
+
+class Row(NamedTuple):
+    """One line of the results table."""
+    stage: str
+    what: str
+    miou: Optional[float]
+    details: str
+    seconds: float
 
 
 class PipelineStage:
@@ -62,8 +71,8 @@ class PipelineStage:
     def run(self, pipe: 'Pipeline') -> Optional[dict]:
         raise NotImplementedError
 
-    def rows(self, pipe: 'Pipeline', res: dict) -> List[tuple]:
-        """(stage, what, mIoU, details, seconds) lines of the table."""
+    def rows(self, pipe: 'Pipeline', res: dict) -> List[Row]:
+        """The stage's lines of the results table."""
         return []
 
 
@@ -125,6 +134,7 @@ class Pipeline:
         self.selected = list(stages) if stages else names
         self.results: Dict[str, dict] = {}
         self._data = None
+        self.t_start: Optional[float] = None  # set by run()
 
     # -- shared facts --------------------------------------------------
     def path(self, *p) -> str:
@@ -178,7 +188,7 @@ class Pipeline:
                     self.results[stage.name] = res
         return self.results
 
-    def table_rows(self) -> List[tuple]:
+    def table_rows(self) -> List[Row]:
         rows = []
         for stage in self.stages:
             res = self.result(stage.name)

@@ -5,7 +5,7 @@ from typing import List
 from ...utils.stages import run_stage
 from ..binding import config_datasets
 from ..registry import PIPELINE_STAGES
-from ..runner import PipelineStage
+from ..runner import PipelineStage, Row
 
 
 @PIPELINE_STAGES.register_module()
@@ -83,7 +83,7 @@ class CheckData(PipelineStage):
         return run_stage(self.name, self.out_dir(pipe), fn, pipe.force)
 
     def rows(self, pipe, res):
-        return [(self.name, 'dataset check: classes (background incl.), '
+        return [Row(self.name, 'dataset check: classes (background incl.), '
                  'images per split', len(res['classes']),
                  f"{res['splits']}; saliency maps: "
                  f"{'yes' if res['saliency'] else 'no'}", res['seconds'])]

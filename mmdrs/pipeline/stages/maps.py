@@ -4,7 +4,7 @@ from typing import Optional, Sequence
 
 from ...utils.stages import run_stage, run_tool
 from ..registry import PIPELINE_STAGES
-from ..runner import PipelineStage
+from ..runner import PipelineStage, Row
 
 
 @PIPELINE_STAGES.register_module()
@@ -102,5 +102,5 @@ class Maps(PipelineStage):
         details = f"bg {res.get('cam/best_threshold')}"
         if res.get('cam/sal_mIoU') is not None:
             details += f", saliency protocol {res['cam/sal_mIoU']}"
-        return [(self.name, f'{self.what}, mIoU on {self.eval_split}',
+        return [Row(self.name, f'{self.what}, mIoU on {self.eval_split}',
                  res.get('cam/mIoU'), details, res['seconds'])]

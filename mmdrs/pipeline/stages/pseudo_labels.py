@@ -3,7 +3,7 @@ from typing import Sequence
 
 from ...utils.stages import run_stage
 from ..registry import PIPELINE_STAGES
-from ..runner import PipelineStage
+from ..runner import PipelineStage, Row
 
 
 @PIPELINE_STAGES.register_module()
@@ -143,7 +143,7 @@ class PseudoLabels(PipelineStage):
         chosen = res['maps'] + ('+crf' if res.get('crf') else '')
         for m, v in (res.get('select/mIoU') or {}).items():
             mark = ' (chosen)' if m == chosen else ''
-            rows.append((f'{self.name}[{m}]', f'{self.what} from {m} on '
+            rows.append(Row(f'{self.name}[{m}]', f'{self.what} from {m} on '
                          f"{res['select_split']} (selection){mark}", v, '',
                          0.0))
         if res['rule'] == 'saliency':
@@ -154,7 +154,7 @@ class PseudoLabels(PipelineStage):
             rule = (f"no saliency maps: constant background "
                     f"{res.get('pseudo/bg_score')}" +
                     (', dense CRF' if res.get('crf') else ''))
-        rows.append((self.name, f"{self.what} from {chosen} vs "
+        rows.append(Row(self.name, f"{self.what} from {chosen} vs "
                      f'{self.split} masks', res.get('pseudo/mIoU'),
                      f"{res.get('pseudo/ignored_pct')} % ignored; {rule}",
                      res['seconds']))

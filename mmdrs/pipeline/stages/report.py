@@ -39,13 +39,13 @@ class Report(PipelineStage):
         rows = pipe.table_rows()
         lines = ['| stage | what | mIoU | details | time (s) |',
                  '|---|---|---|---|---|']
-        lines += [f'| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} |'
-                  for r in rows]
+        lines += [f'| {r.stage} | {r.what} | {r.miou} | {r.details} | '
+                  f'{r.seconds} |' for r in rows]
         table = '\n'.join(lines)
         print('\n' + table)
-        wall = time.time() - getattr(pipe, 't_start', time.time())
+        wall = time.time() - pipe.t_start if pipe.t_start else 0.0
         print(f'\n[pipeline] wall time of this run {wall:.1f} s; stage times '
-              f'add up to {sum(r[4] for r in rows):.1f} s')
+              f'add up to {sum(r.seconds for r in rows):.1f} s')
         write_text_atomic(pipe.path('results.md'), table + '\n')
         results = {s.name: pipe.result(s.name) for s in pipe.stages
                    if s is not self and pipe.result(s.name) is not None}

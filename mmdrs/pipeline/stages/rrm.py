@@ -1,6 +1,7 @@
 """RRM stages: the one-step segmentor, and reliable-region pseudo labels."""
 from ..binding import one_step_iteration_options
 from ..registry import PIPELINE_STAGES
+from ..runner import Row
 from .pseudo_labels import PseudoLabels
 from .train import TrainStage
 
@@ -28,7 +29,7 @@ class TrainOneStepSegmentor(TrainStage):
         return opts
 
     def rows(self, pipe, res):
-        return [(self.name, f'{self.what}, val mIoU (real masks)',
+        return [Row(self.name, f'{self.what}, val mIoU (real masks)',
                  res.get('mIoU'), f"aAcc {res.get('aAcc')}",
                  res['seconds'])]
 
@@ -58,7 +59,7 @@ class ReliablePseudoLabels(PseudoLabels):
 
     def rows(self, pipe, res):
         rows = [r for r in super().rows(pipe, res) if r[0] != self.name]
-        rows.append((self.name, f"{self.what} from {res['maps']} vs "
+        rows.append(Row(self.name, f"{self.what} from {res['maps']} vs "
                      f'{self.split} masks', res.get('pseudo/mIoU'),
                      f"precision {res.get('pseudo/precision')}, coverage "
                      f"{res.get('pseudo/coverage')} (reliable-region rule, "

@@ -7,7 +7,7 @@ from ...utils.stages import train_stage
 from ..binding import (data_options, epoch_options, image_size_options,
                        iteration_options, transform_options)
 from ..registry import PIPELINE_STAGES
-from ..runner import REPO, PipelineStage
+from ..runner import REPO, PipelineStage, Row
 
 
 class TrainStage(PipelineStage):
@@ -82,7 +82,7 @@ class TrainClassifier(TrainStage):
         return opts
 
     def rows(self, pipe, res):
-        return [(self.name, f'{self.what}; CAM mIoU on train, 1 scale, best '
+        return [Row(self.name, f'{self.what}; CAM mIoU on train, 1 scale, best '
                  'bg threshold', res.get('cam/mIoU'), _cam_details(res),
                  res['seconds'])]
 
@@ -102,7 +102,7 @@ class TrainRefiner(TrainClassifier):
             cfg, 'LoadCAMTargets', 'maps_dir', maps)
 
     def rows(self, pipe, res):
-        return [(self.name, f'{self.what} (val: its maps on train, 1 scale)',
+        return [Row(self.name, f'{self.what} (val: its maps on train, 1 scale)',
                  res.get('cam/mIoU'), _cam_details(res), res['seconds'])]
 
 
@@ -128,6 +128,6 @@ class TrainSegmentor(TrainStage):
         return opts
 
     def rows(self, pipe, res):
-        return [(self.name, f'{self.what}, val mIoU (real masks)',
+        return [Row(self.name, f'{self.what}, val mIoU (real masks)',
                  res.get('mIoU'), f"aAcc {res.get('aAcc')}",
                  res['seconds'])]
