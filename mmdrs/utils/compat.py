@@ -14,6 +14,30 @@ import torch
 _APPLIED = False
 
 
+def _is_compiling_fn():
+    """Pick, once, the function telling whether torch.compile traces us.
+
+    ``torch.compiler.is_compiling`` first exists in torch 2.3; 2.1/2.2 have
+    ``torch._dynamo.is_compiling`` (imported only then: importing dynamo
+    costs a second); torch 1.x has no compiler, so nothing is ever traced
+    (and on 2.0 the answer is False too: DRS's C kernels then break the
+    user's graph instead of being skipped). DRS asks on every forward
+    (:mod:`mmdrs.models.layers.drs_function`), and setup.py allows torch
+    >= 1.13. Delete once that floor reaches 2.3.
+    """
+    fn = getattr(getattr(torch, 'compiler', None), 'is_compiling', None)
+    if fn is None and hasattr(torch, 'compile'):
+        try:
+            from torch._dynamo import is_compiling as fn
+        except ImportError:
+            fn = None
+    return fn or (lambda: False)
+
+
+#: ``torch.compiler.is_compiling`` where torch has it (see above).
+is_compiling = _is_compiling_fn()
+
+
 def _fix_torchvision_import() -> None:
     """Make ``import torchvision`` work beside a CPU-only torch.
 

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from mmdrs.models import DRS, drs_reference
+from mmdrs.models.layers.drs_function import drs_function
 
 
 def _x():
@@ -309,3 +310,156 @@ def test_bad_impl_and_shape():
         DRS(delta=0.5, impl='cuda')
     with pytest.raises(ValueError, match=r'\(B, C, H, W\)'):
         DRS(delta=0.5, impl='eager')(torch.zeros(2, 3, 4))
+
+
+# ---- issue 23: dtypes (float64 gradcheck; float16/bfloat16 under autocast)
+def _separated_input(cap, dtype=torch.float64, shape=(2, 3, 4, 5), seed=0):
+    """An input (and a controller weight) whose pixels all keep clear of
+    DRS's kinks, so that finite differences and rounding to half precision
+    see one smooth piece: per plane a unique max, pixels in a dead
+    (-1, -0.1), a passed (0.1, 0.25) and a clipped (0.85, 1) band of the
+    scale, and delta in (0.35, 0.65) (asserted), which puts the threshold
+    between the bands (also for the ReLU6 plane with a peak of 9)."""
+    g = torch.Generator().manual_seed(seed)
+    b, c, h, w = shape
+    scale = 5. if cap else 1.
+    band = torch.randint(0, 3, (b, c, h * w), generator=g)
+    lo = torch.tensor([-1., .1, .85], dtype=torch.float64)[band]
+    hi = torch.tensor([-.1, .25, 1.], dtype=torch.float64)[band]
+    u = torch.rand(b, c, h * w, generator=g, dtype=torch.float64)
+    x = (lo + (hi - lo) * u) * scale
+    x[..., h * w // 3] = 1.05 * scale  # the max
+    x[0, 1] = -.5 * scale  # a dead plane: threshold 0
+    if cap:
+        x[1, 2, 1] = 9.  # above the cap: m = 6
+    weight = torch.randn(c, c, generator=g, dtype=torch.float64) * .1 / scale
+    a = x.clamp(0, cap)
+    delta = torch.sigmoid(a.mean(-1) @ weight.t())
+    assert ((delta > .35) & (delta < .65)).all()
+    return x.view(shape).to(dtype), weight
+
+
+def _drs_call(learnable, cap, inplace, impl):
+    """``drs_function`` as a function of (x, delta or weight); the input is
+    cloned so that in place it writes a non-leaf."""
+    if learnable:
+        return lambda x, w: drs_function(
+            x.clone(), weight=w, cap=cap, inplace=inplace, impl=impl)
+    return lambda x, d: drs_function(
+        x.clone(), delta=d, cap=cap, inplace=inplace, impl=impl)
+
+
+@pytest.mark.parametrize('learnable', [False, True])
+@pytest.mark.parametrize('act', ['relu', 'relu6'])
+@pytest.mark.parametrize('inplace', [False, True])
+@pytest.mark.parametrize('impl', ['auto', 'native', 'eager'])
+def test_gradcheck_float64(learnable, act, inplace, impl):
+    """Input and delta / controller gradients against finite differences
+    (learnable float64 used to fail in the backward: float32 GAP)."""
+    cap = 6.0 if act == 'relu6' else None
+    x, weight = _separated_input(cap)
+    p = weight if learnable else torch.tensor(.55, dtype=torch.float64)
+    fn = _drs_call(learnable, cap, inplace, impl)
+    x.requires_grad_(True)
+    p.requires_grad_(True)
+    out = fn(x, p)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(
+        out, _autograd_drs(x, p, p if learnable else None, cap))
+    assert torch.autograd.gradcheck(fn, (x, p))
+
+
+@pytest.mark.parametrize('learnable,act', [(True, 'relu'), (False, 'relu6')])
+def test_gradcheck_float64_compiled(learnable, act):
+    pytest.importorskip('torch._inductor')
+    cap = 6.0 if act == 'relu6' else None
+    x, weight = _separated_input(cap)
+    p = weight if learnable else torch.tensor(.55, dtype=torch.float64)
+    x.requires_grad_(True)
+    p.requires_grad_(True)
+    assert torch.autograd.gradcheck(
+        _drs_call(learnable, cap, False, 'compiled'), (x, p))
+
+
+def _check_low_precision(dtype, learnable, act, impl, autocast_dtype):
+    """DRS on a ``dtype`` input inside CPU autocast against autograd in
+    float64 on the same (rounded) values: output and input gradient in
+    ``dtype`` to its rounding, the controller's gradient in float32 to
+    float32 rounding (the statistics are kept in float32)."""
+    cap = 6.0 if act == 'relu6' else None
+    x64, w64 = _separated_input(cap, shape=(3, 4, 6, 6))
+    x = x64.to(dtype).requires_grad_(True)
+    weight = w64.float().requires_grad_(True)
+    g = torch.randn(x.shape, generator=torch.Generator().manual_seed(1))
+    g = g.to(dtype)
+    drs = DRS(delta='learnable' if learnable else .55, channels=4, act=act,
+              impl=impl)
+    if learnable:
+        drs.suppression_controller[0].weight = torch.nn.Parameter(weight)
+    with torch.autocast('cpu', dtype=autocast_dtype):
+        out = drs(x * 1.)
+        out.backward(g)
+    x2 = x.detach().double().requires_grad_(True)
+    w2 = weight.detach().double().requires_grad_(True)
+    d = torch.tensor(.55).to(dtype).double()  # the module's delta tensor
+    ref = _autograd_drs(x2, d, w2 if learnable else None, cap)
+    ref.backward(g.double())
+    eps = torch.finfo(dtype).eps
+    assert out.dtype == dtype and x.grad.dtype == dtype
+    torch.testing.assert_close(out.double(), ref.detach(), rtol=eps,
+                               atol=0)
+    torch.testing.assert_close(x.grad.double(), x2.grad, rtol=2 * eps,
+                               atol=2 * eps)
+    if learnable:
+        w = drs.suppression_controller[0].weight
+        assert w.grad.dtype == torch.float32
+        torch.testing.assert_close(w.grad.double(), w2.grad, rtol=1e-5,
+                                   atol=1e-6)
+
+
+@pytest.mark.parametrize('learnable', [False, True])
+@pytest.mark.parametrize('act', ['relu', 'relu6'])
+@pytest.mark.parametrize('impl', ['auto', 'eager'])
+@pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
+def test_half_precision_under_autocast(dtype, learnable, act, impl):
+    _check_low_precision(dtype, learnable, act, impl, dtype)
+
+
+@pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
+def test_half_precision_compiled(dtype):
+    pytest.importorskip('torch._inductor')
+    _check_low_precision(dtype, True, 'relu', 'compiled', dtype)
+
+
+@pytest.mark.parametrize('learnable', [False, True])
+@pytest.mark.parametrize('impl', ['auto', 'eager'])
+def test_float32_input_is_not_autocast(learnable, impl):
+    """A float32 activation inside autocast (as after an op autocast keeps
+    in float32) gives the float32 result bit for bit: the controller's
+    matmuls are not run in bfloat16."""
+    x, weight = _separated_input(None, torch.float32, shape=(2, 3, 9, 9))
+    fn = _drs_call(learnable, None, False, impl)
+    p = weight.float() if learnable else torch.tensor(.55)
+    want = fn(x, p)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        got = fn(x, p)
+    assert got.dtype == torch.float32
+    assert torch.equal(got, want)
+
+
+def test_is_compiling_guard_for_older_torch(monkeypatch):
+    """``torch.compiler.is_compiling`` (called on every DRS forward) first
+    exists in torch 2.3; older torch gets dynamo's, or False."""
+    from mmdrs.utils import compat
+    assert compat.is_compiling() is False
+    import torch._dynamo
+
+    def dynamo_is_compiling():
+        return False
+
+    monkeypatch.delattr(torch.compiler, 'is_compiling')  # torch 2.1/2.2
+    monkeypatch.setattr(torch._dynamo, 'is_compiling', dynamo_is_compiling)
+    assert compat._is_compiling_fn() is dynamo_is_compiling
+    monkeypatch.delattr(torch, 'compile')  # torch 1.x: nothing compiles
+    fn = compat._is_compiling_fn()
+    assert fn is not dynamo_is_compiling and fn() is False

@@ -31,8 +31,11 @@ class DRS(nn.Module):
     output (as ReLU does) plus (B, C) statistics, optionally in place. On
     float32 CPU tensors it runs hand-written C kernels (one pass over the
     activation per direction for a fixed delta; :mod:`.drs_cpu`), elsewhere
-    PyTorch ops or their ``torch.compile``-generated fusion.
-    ``act='module'`` uses plain autograd.
+    PyTorch ops or their ``torch.compile``-generated fusion. The output and
+    the input's gradient keep the input's dtype; the (B, C) statistics and
+    the controller run in float32 (float64 for a float64 input), also
+    inside autocast (AMP), and the controller's gradient is in its weight's
+    dtype. ``act='module'`` uses plain autograd.
 
     A module that a network calls several times per forward (a ResNet block's
     shared ``relu``, say) gets one controller per call: ``channels`` is then a

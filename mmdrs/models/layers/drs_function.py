@@ -26,6 +26,7 @@ Only documented exception: with ``save='output'`` a channel whose threshold
 ``delta * max`` underflows to exactly 0 while its max is positive (delta
 below ~1e-38) gets no gradient instead of the clipped pixels' gradient sum.
 """
+import contextlib
 import os
 import re
 import types
@@ -34,6 +35,7 @@ from typing import Optional
 
 import torch
 
+from ...utils.compat import is_compiling
 from . import drs_cpu
 
 #: Implementations: 'native' (the hand-written CPU kernels of
@@ -47,6 +49,44 @@ AUTO_MIN_NUMEL = 1 << 16
 
 
 # --------------------------------------------------------------- kernels
+def acc_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The dtype of DRS's (B, C) statistics, sums and controller for an
+    activation of ``dtype``: float32, or float64 for a float64 activation.
+
+    Half-precision activations (AMP) keep their statistics and the
+    controller in float32, as autocast keeps reductions and parameters.
+    """
+    return torch.promote_types(dtype, torch.float32)
+
+
+def _autocast_on(device_type: str) -> bool:
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except TypeError:  # torch < 2.4: no device argument
+        if device_type == 'cpu':
+            return torch.is_autocast_cpu_enabled()
+        return device_type == 'cuda' and torch.is_autocast_enabled()
+    except RuntimeError:  # a device type without autocast
+        return False
+
+
+def _autocast_off(device_type: str):
+    """A context turning autocast off on ``device_type`` where it is on.
+
+    Inside the function every dtype is chosen explicitly (the activation's
+    own, and :func:`acc_dtype` for the controller); autocast would run the
+    controller's matmuls in float16/bfloat16. (Entering a disabled
+    ``torch.autocast`` costs ~6 us, a tenth of a small DRS call, hence the
+    check first.)
+    """
+    if not _autocast_on(device_type):
+        return contextlib.nullcontext()
+    try:
+        return torch.autocast(device_type, enabled=False)
+    except RuntimeError:  # a device type without autocast
+        return contextlib.nullcontext()
+
+
 #: Block length of the two-level max/argmax (see :func:`_max_argmax`).
 BLOCK = 64
 
@@ -65,7 +105,8 @@ def _max_argmax(xf: torch.Tensor, relu_cap=False, cap=None):
     nb = n // BLOCK
     if nb == 0:
         x_max, idx = xf.max(dim=-1)
-        act_sum = xf.clamp(0, cap).sum(-1) if relu_cap else None
+        act_sum = (xf.clamp(0, cap).sum(-1, dtype=acc_dtype(xf.dtype))
+                   if relu_cap else None)
         return x_max, idx, act_sum
     main = xf[..., :nb * BLOCK].view(b, c, nb, BLOCK)
     bmax = main.amax(dim=-1)  # (B, C, nb)
@@ -76,7 +117,8 @@ def _max_argmax(xf: torch.Tensor, relu_cap=False, cap=None):
     idx = blk * BLOCK + inner
     act_sum = None
     if relu_cap:
-        act_sum = main.clamp(0, cap).sum(dim=-1).sum(dim=-1)
+        act_sum = main.clamp(0, cap).sum(
+            dim=-1, dtype=acc_dtype(xf.dtype)).sum(dim=-1)
     if n > nb * BLOCK:  # tail shorter than a block
         tail = xf[..., nb * BLOCK:]
         t_max, t_idx = tail.max(dim=-1)
@@ -84,7 +126,8 @@ def _max_argmax(xf: torch.Tensor, relu_cap=False, cap=None):
         idx = torch.where(later, t_idx + nb * BLOCK, idx)
         x_max = torch.maximum(x_max, t_max)
         if relu_cap:
-            act_sum = act_sum + tail.clamp(0, cap).sum(dim=-1)
+            act_sum = act_sum + tail.clamp(0, cap).sum(
+                dim=-1, dtype=act_sum.dtype)
     return x_max, idx, act_sum
 
 
@@ -100,13 +143,14 @@ def _fwd(xf: torch.Tensor, delta: Optional[torch.Tensor],
     """
     n = xf.shape[-1]
     learnable = weight is not None
+    acc = acc_dtype(xf.dtype)
     x_max, idx, act_sum = _max_argmax(xf, learnable and fused, cap)
     m = x_max.clamp(0, cap)  # = max(act(x)) since act is monotone
     gap = None
     if fused:
         if learnable:
             gap = act_sum / n
-            delta = torch.sigmoid(gap.float() @ weight.float().t())
+            delta = torch.sigmoid(gap @ weight.to(acc).t())
         thr = (delta * m).to(xf.dtype)
         out = torch.minimum(xf.clamp(0, cap), thr[..., None])
         if inplace:  # the caller returns x
@@ -117,15 +161,20 @@ def _fwd(xf: torch.Tensor, delta: Optional[torch.Tensor],
     # at 6 first is harmless for the output since thr <= 6
     out = xf.clamp_(0, cap) if inplace else xf.clamp(0, cap)
     if learnable:
-        gap = out.mean(dim=-1)
-        delta = torch.sigmoid(gap.float() @ weight.float().t())
+        gap = out.mean(dim=-1, dtype=acc)
+        delta = torch.sigmoid(gap @ weight.to(acc).t())
     thr = (delta * m).to(xf.dtype)
     torch.minimum(out, thr[..., None], out=out)
     return None if inplace else out, thr, idx, x_max, m, delta, gap
 
 
 def _small_grads(grad_thr, thr_inputs, cap, need_w):
-    """Gradients of the (B, C) quantities from the clipped sums."""
+    """Gradients of the (B, C) quantities from the clipped sums.
+
+    ``grad_thr`` (and, if learnable, ``delta`` and ``gap``) are in the
+    :func:`acc_dtype` of the activation; ``grad_w`` is in the weight's
+    dtype.
+    """
     x_max, m, delta, gap, weight, hw = thr_inputs
     grad_delta = grad_thr * m
     live = x_max > 0
@@ -136,8 +185,8 @@ def _small_grads(grad_thr, thr_inputs, cap, need_w):
     if weight is not None:  # delta = sigmoid(gap @ W^T)
         gz = grad_delta * delta * (1 - delta)
         if need_w:
-            grad_w = (gz.t() @ gap.float()).to(weight.dtype)
-        g_gap = (gz @ weight.float()) / hw
+            grad_w = (gz.t() @ gap).to(weight.dtype)
+        g_gap = (gz @ weight.to(gz.dtype)) / hw
     return grad_delta, grad_m, grad_w, g_gap
 
 
@@ -160,7 +209,8 @@ def _bwd(gf, sf, thr, idx, x_max, m, delta, gap, weight, cap,
         return _bwd_eager(gf, sf, clipped,
                           (x_max, m, delta, gap, weight, hw), idx, cap,
                           s_is_input, need_w)
-    grad_thr = torch.where(clipped, gf, 0).sum(dim=-1).float()
+    grad_thr = torch.where(clipped, gf, 0).sum(dim=-1,
+                                              dtype=acc_dtype(gf.dtype))
     grad_delta, grad_m, grad_w, g_gap = _small_grads(
         grad_thr, (x_max, m, delta, gap, weight, hw), cap, need_w)
     gx = torch.where((sf > 0) & ~clipped, gf, 0)
@@ -177,7 +227,8 @@ def _bwd_eager(gf, sf, clipped, thr_inputs, idx, cap, s_is_input,
                need_w):
     """:func:`_bwd` in eager ops: few full-size temporaries, in place."""
     gx = torch.where(clipped, 0., gf)  # gradient outside the clipped set
-    grad_thr = gf.sum(dim=-1).float() - gx.sum(dim=-1).float()
+    acc = acc_dtype(gf.dtype)
+    grad_thr = gf.sum(dim=-1, dtype=acc) - gx.sum(dim=-1, dtype=acc)
     grad_delta, grad_m, grad_w, g_gap = _small_grads(grad_thr, thr_inputs,
                                                      cap, need_w)
     if g_gap is not None:  # every positive pixel (below the cap)
@@ -200,7 +251,7 @@ _COMPILE_FAILED = False
 
 
 def _compile_disabled() -> bool:
-    return _COMPILE_FAILED
+    return _COMPILE_FAILED or not hasattr(torch, 'compile')  # torch < 2.0
 
 
 def _own_code(fn, key):
@@ -242,7 +293,7 @@ def use_compiled(impl: str, x: torch.Tensor) -> bool:
     """Whether implementation ``impl`` compiles for input ``x``."""
     if impl in ('eager', 'native') or _compile_disabled():
         return False
-    if torch.compiler.is_compiling():  # inside a user's torch.compile
+    if is_compiling():  # inside a user's torch.compile
         return False
     if impl == 'compiled':
         return True
@@ -255,7 +306,7 @@ def use_compiled(impl: str, x: torch.Tensor) -> bool:
 def resolve_impl(impl: str, x: torch.Tensor) -> str:
     """The code that runs implementation ``impl`` on input ``x``:
     'native', 'compiled' or 'eager'."""
-    if (impl in ('auto', 'native') and not torch.compiler.is_compiling()
+    if (impl in ('auto', 'native') and not is_compiling()
             and drs_cpu.supports(x)):
         return 'native'
     return 'compiled' if use_compiled(impl, x) else 'eager'
@@ -285,14 +336,16 @@ class DRSFunction(torch.autograd.Function):
         # in place: where the output may replace the saved input, and into
         # a (B, C, H*W) view
         inplace = inplace and save == 'output' and x.is_contiguous()
-        if impl == 'native':
-            out, thr, idx, x_max, m, d, gap = drs_cpu.forward(
-                x.flatten(2), delta, weight, cap, inplace)
-        else:
-            static = (delta is None, cap, inplace, x.dtype, x.device.type)
-            out, thr, idx, x_max, m, d, gap = _run(
-                'fwd', _fwd, x.flatten(2), delta, weight, cap, inplace,
-                compiled=impl == 'compiled', static=static)
+        with _autocast_off(x.device.type):
+            if impl == 'native':
+                out, thr, idx, x_max, m, d, gap = drs_cpu.forward(
+                    x.flatten(2), delta, weight, cap, inplace)
+            else:
+                static = (delta is None, cap, inplace, x.dtype,
+                          x.device.type)
+                out, thr, idx, x_max, m, d, gap = _run(
+                    'fwd', _fwd, x.flatten(2), delta, weight, cap, inplace,
+                    compiled=impl == 'compiled', static=static)
         if inplace:
             out = x
             ctx.mark_dirty(x)
@@ -301,7 +354,8 @@ class DRSFunction(torch.autograd.Function):
         s = out if save == 'output' else x
         ctx.save_for_backward(s, thr, idx, x_max, m, d, gap, weight)
         ctx.cap, ctx.s_is_input, ctx.impl = cap, save == 'input', impl
-        ctx.delta_shape = None if delta is None else delta.shape
+        ctx.delta_meta = None if delta is None else (delta.shape,
+                                                      delta.dtype)
         return out
 
     @staticmethod
@@ -310,16 +364,19 @@ class DRSFunction(torch.autograd.Function):
         need_w = weight is not None and ctx.needs_input_grad[2]
         args = (grad.contiguous().flatten(2), s.flatten(2), thr, idx, x_max,
                 m, d, gap, weight, ctx.cap, ctx.s_is_input, need_w)
-        if ctx.impl == 'native' and grad.dtype == torch.float32:
-            gx, grad_delta, grad_w = drs_cpu.backward(*args, _small_grads)
-        else:
-            gx, grad_delta, grad_w = _run(
-                'bwd', _bwd, *args, compiled=ctx.impl == 'compiled',
-                static=(weight is None, ctx.cap, ctx.s_is_input, need_w,
-                        s.dtype, s.device.type))
+        with _autocast_off(grad.device.type):
+            if ctx.impl == 'native' and grad.dtype == torch.float32:
+                gx, grad_delta, grad_w = drs_cpu.backward(
+                    *args, _small_grads)
+            else:
+                gx, grad_delta, grad_w = _run(
+                    'bwd', _bwd, *args, compiled=ctx.impl == 'compiled',
+                    static=(weight is None, ctx.cap, ctx.s_is_input,
+                            need_w, s.dtype, s.device.type))
         g_delta = None
         if ctx.needs_input_grad[1]:
-            g_delta = grad_delta.sum().reshape(ctx.delta_shape)
+            shape, dtype = ctx.delta_meta
+            g_delta = grad_delta.sum().reshape(shape).to(dtype)
         gx = gx.view(grad.shape) if ctx.needs_input_grad[0] else None
         return (gx, g_delta, grad_w,
                 None, None, None, None)
