@@ -1,5 +1,6 @@
 """DRS's hand-written CPU kernels (mmdrs/models/layers/drs_cpu.py)."""
 import os
+import re
 
 import pytest
 import torch
@@ -133,3 +134,64 @@ def test_delta_above_one_still_caps_relu6():
     eager = drs_fn.drs_function(x.clone(), d, cap=6.0, impl='eager')
     assert torch.equal(native, eager)
     assert native.max().item() == 6.0
+
+
+@pytest.mark.parametrize('act', ['relu', 'relu6'])
+@pytest.mark.parametrize('impl', ['native', 'eager'])
+def test_learnable_is_reproducible_bit_for_bit(impl, act):
+    """Every reduction of DRS (max, GAP and clipped sums, the controller's
+    matmuls) has a fixed order: the same forward and backward, twice on 2
+    threads and on 1 and 4 threads, give identical outputs and gradients.
+    The activation is large enough for OpenMP to split the planes."""
+    cap = 6.0 if act == 'relu6' else None
+    x0 = _input((4, 32, 24, 24), cap)
+    g = torch.randn(x0.shape, generator=torch.Generator().manual_seed(6))
+    drs = DRS(delta='learnable', channels=32, act=act, inplace=True,
+              impl=impl)
+    with torch.no_grad():
+        drs.suppression_controller[0].weight.normal_(
+            0, .1, generator=torch.Generator().manual_seed(7))
+    w = drs.suppression_controller[0].weight
+    assert x0.numel() >= 2 * 32768  # above the kernels' MIN_PARALLEL
+
+    def run(threads):
+        torch.set_num_threads(threads)
+        x = x0.clone().requires_grad_(True)
+        w.grad = None
+        out = drs(x * 1.)
+        out.backward(g)
+        return out.detach(), x.grad, w.grad.clone()
+
+    before = torch.get_num_threads()
+    try:
+        first = run(2)
+        for threads in (2, 1, 4):
+            for a, b in zip(first, run(threads)):
+                assert torch.equal(a, b)
+    finally:
+        torch.set_num_threads(before)
+    assert drs_fn.resolve_impl(impl, x0) == impl
+
+
+_OPENMP = re.compile(r'/lib(gomp|iomp5|omp|omp5)\b[^/]*$')
+
+
+@pytest.mark.skipif(not os.path.isdir('/proc/self'),
+                    reason='needs /proc/self/maps (Linux)')
+def test_one_openmp_runtime_in_the_process():
+    """The kernels' OpenMP calls go to the runtime torch loaded: after
+    torch's own parallel ops and the kernels have run, the process maps
+    one OpenMP library file (two runtimes would each keep a thread pool,
+    and libgomp beside libiomp5/libomp is unsupported by both)."""
+    lib = drs_cpu.load()
+    try:
+        lib.GOMP_parallel  # resolved through the library's own links
+    except AttributeError:
+        pytest.skip('kernels built without OpenMP (or not GNU ABI)')
+    x = _input((4, 32, 24, 24), None)
+    torch.relu(x)  # torch's own OpenMP region
+    DRS(delta=.55, impl='native')(x)
+    with open('/proc/self/maps') as f:
+        paths = {line.split()[-1] for line in f if '/' in line}
+    runtimes = {p for p in paths if _OPENMP.search(p)}
+    assert len(runtimes) == 1, runtimes

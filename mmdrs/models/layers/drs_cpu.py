@@ -14,6 +14,18 @@ PyTorch code instead (one warning where the build failed).
 
 Only float32, contiguous CPU tensors go through these kernels; the caller
 (:mod:`.drs_function`) checks that.
+
+OpenMP: ``-fopenmp`` links the library to ``libgomp.so.1``; the dynamic
+loader resolves that name to the libgomp torch has already loaded where
+that is its runtime (the pinned torch 2.13 CPU wheel ships
+``torch/lib/libgomp.so.1``), so one runtime and one thread pool serve both
+(checked by ``tests/test_models/test_drs_cpu.py``). A torch on another
+runtime (Intel's libiomp5 or LLVM's libomp, e.g. some conda builds; or a
+wheel whose libgomp was renamed ``libgomp-<hash>.so.1``) would get the
+system libgomp as a second runtime beside its own, which the OpenMP
+vendors do not support (it usually runs, with two thread pools competing
+for the cores); ``MMDRS_DRS_NATIVE=0`` avoids it. Apple clang has no
+``-fopenmp``: there the kernels build single-threaded (the third flag set).
 """
 import ctypes
 import hashlib

@@ -6,6 +6,10 @@
  * fixed-delta forward reads the activation from memory once, as a ReLU does,
  * and its backward is one loop: the memory traffic of a ReLU's backward.
  * Planes are spread over OpenMP threads (the runtime torch already loaded).
+ * Every reduction (max, argmax, the sums) is over one plane, by one thread,
+ * in index order; threads only share out whole planes and write their own
+ * results: no cross-thread combination, no atomics, so the results do not
+ * depend on the thread count or schedule (bit for bit).
  * Semantics are those of mmdrs/models/layers/drs_function.py (its eager and
  * compiled paths): max and *first* argmax of the raw input, m = clamp(max, 0,
  * cap), thr = delta * m, out = min(clamp(x, 0, cap), thr); a plane holding a
