@@ -49,7 +49,10 @@ def parse_args(argv=None):
                    help='background score of --mode constant')
     p.add_argument('--power', type=float, default=4.0,
                    help='exponent of --mode power')
-    p.add_argument('--crf', action='store_true', help='dense CRF')
+    p.add_argument('--crf', nargs='?', const='scores', default=False,
+                   choices=['scores', 'labels'],
+                   help="dense CRF on the threshold modes' scores (--crf, "
+                   "--crf scores) or on their arg-max labels (--crf labels)")
     p.add_argument('--workers', type=int, default=2)
     return p.parse_args(argv)
 

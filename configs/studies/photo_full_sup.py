@@ -5,4 +5,7 @@ profile = 'cpu_full_sup'
 data_root = None
 seeds = [0, 1, 2]
 metrics = ['segmentation-full-sup.mIoU', 'segmentation-full-sup.seconds']
-variants = dict(base=dict())
+variants = dict(
+    base=dict(),
+    # 3x the iterations: how far the 500-iteration budget is from converged
+    i1500=dict(variables=dict(seg_iters=1500)))

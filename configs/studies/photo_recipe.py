@@ -38,9 +38,10 @@ variants = dict(
         'no-drs': dict(config='configs/drs/cpu/cpu_cls_no-drs_feat1280.py'),
         'drs': dict(config='configs/drs/cpu/cpu_cls_feat1280.py')
     }),
-    # stem + first 3 stages frozen (BN in eval mode): a cheaper step
-    frozen3=dict(stages=cams, overrides={
-        s: dict(options=['model.backbone.backbone.frozen_stages=3'])
+    # nothing frozen in the classifiers' backbone (the profile freezes the
+    # stem and stages 1-3)
+    unfrozen=dict(stages=cams, overrides={
+        s: dict(options=['model.backbone.backbone.frozen_stages=-1'])
         for s in ('no-drs', 'drs')
     }),
     # a longer schedule

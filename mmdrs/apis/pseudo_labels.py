@@ -2,7 +2,7 @@
 import os
 import os.path as osp
 from multiprocessing import get_context
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 import torch
@@ -19,6 +19,8 @@ from ..utils.atomic import remove_stale_temp_files
 from .map_evaluation import voc_split_dataset
 
 MODES = ('saliency', 'constant', 'power', 'reliable')
+#: dense CRF of the threshold modes: none, on the scores, on their labels
+CRF_MODES = (False, True, 'scores', 'labels')
 
 
 def pseudo_label(maps: np.ndarray,
@@ -28,7 +30,7 @@ def pseudo_label(maps: np.ndarray,
                  bg_score: float = 0.15,
                  power: float = 4.0,
                  img: Optional[np.ndarray] = None,
-                 crf: bool = False,
+                 crf: Union[bool, str] = False,
                  normalize: bool = False) -> np.ndarray:
     """One image's pseudo label from its maps (drs.md §6).
 
@@ -44,8 +46,11 @@ def pseudo_label(maps: np.ndarray,
         alpha (float): Class scores below it are zeroed (the paper's 0.2;
             saliency mode, and threshold modes when > 0).
         img (ndarray, optional): The image, needed by ``crf``.
-        crf (bool): Refine the threshold modes' scores with a dense CRF
-            (optional ``crf`` extra) before the argmax.
+        crf (bool | str): Refine the threshold modes' result with a dense
+            CRF (optional ``crf`` extra): ``True`` / ``'scores'`` on the
+            normalised [background, classes] scores, ``'labels'`` on their
+            arg-max labels (:func:`~mmdrs.models.utils.crf.dense_crf`'s
+            unaries).
         normalize (bool): Threshold modes: divide each class map by its
             maximum first (raw refined maps; the saliency rules always use
             the maps as given, as the authors).
@@ -68,6 +73,8 @@ def pseudo_label(maps: np.ndarray,
         return saliency_label(
             cams, torch.from_numpy(saliency.astype(np.float32)),
             alpha=alpha).numpy().astype(np.uint8)
+    if crf not in CRF_MODES:
+        raise ValueError(f'crf must be one of {CRF_MODES}, got {crf!r}')
     if crf:
         if img is None:
             raise ValueError('crf needs the image')
@@ -77,7 +84,8 @@ def pseudo_label(maps: np.ndarray,
               (1 - cams.amax(0, keepdim=True))**power)
         scores = torch.cat([bg, cams]).numpy()
         present = [0] + [k + 1 for k in range(len(maps)) if maps[k].any()]
-        refined = dense_crf(img, scores[present])
+        unary = 'labels' if crf == 'labels' else 'normalized'
+        refined = dense_crf(img, scores[present], unary=unary)
         return np.asarray(present, np.uint8)[refined.argmax(0)]
     return background_label(
         cams, mode, bg_score=bg_score, power=power,
@@ -123,7 +131,7 @@ def make_pseudo_labels(maps_dir: str,
                        alpha: Optional[float] = None,
                        bg_score: float = 0.15,
                        power: float = 4.0,
-                       crf: bool = False,
+                       crf: Union[bool, str] = False,
                        normalize: bool = False,
                        workers: int = 2) -> dict:
     """Write a palette PNG pseudo label per image of a split.

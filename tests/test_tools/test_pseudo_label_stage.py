@@ -3,6 +3,7 @@ import json
 import os
 import os.path as osp
 
+import pytest
 from mmengine.config import Config
 
 from mmdrs.pipeline import Pipeline
@@ -70,17 +71,24 @@ def test_without_saliency_a_dense_crf_is_a_candidate(voc_photos, tmp_path,
                       m['classes'])
     work = str(tmp_path / 'work')
     _record(work, 'good', blurred)
-    pipe = Pipeline(_profile(['good'], crf=(False, True)), work_dir=work,
-                    data_root=voc_photos, stages=['labels'])
+    pipe = Pipeline(_profile(['good'], crf=(False, True, 'labels')),
+                    work_dir=work, data_root=voc_photos, stages=['labels'])
     res = pipe.run()['labels']
     scores = res['select/mIoU']
-    assert sorted(scores) == ['good', 'good+crf']
-    assert scores['good+crf'] != scores['good']  # the CRF changed labels
-    crf = scores['good+crf'] > scores['good']
-    assert res['crf'] is crf and res['rule'] == 'constant'
+    names = ['good', 'good+crf', 'good+crf-labels']
+    assert list(scores) == names
+    assert len(set(scores.values())) == 3  # each CRF changed the labels
+    best = max(names, key=lambda n: scores[n])
+    assert res['crf'] == {'good': False, 'good+crf': True,
+                          'good+crf-labels': 'labels'}[best]
+    assert res['rule'] == 'constant'
+    assert res['pseudo/mIoU'] == scores[best]  # train = trainaug here
     rows = pipe.stage('labels').rows(pipe, res)
-    assert [r.stage for r in rows] == [
-        'labels[good]', 'labels[good+crf]', 'labels']
-    assert '(chosen)' in rows[int(crf)].what
-    assert '(chosen)' not in rows[1 - int(crf)].what
-    assert ('dense CRF' in rows[2].details) is crf
+    assert [r.stage for r in rows] == [f'labels[{n}]' for n in names] + [
+        'labels']
+    assert ['(chosen)' in r.what for r in rows[:3]] == [
+        n == best for n in names]
+    assert ('dense CRF' in rows[3].details) is (best != 'good')
+    with pytest.raises(ValueError, match='CRF candidates must be'):
+        Pipeline(_profile(['good'], crf=('edges', )), work_dir=work,
+                 data_root=voc_photos)

@@ -1,7 +1,8 @@
 # DRS classifier on real photographs at CPU scale (the `cpu` pipeline
 # profile; default data: the embedded voc_mini photos): ImageNet
-# EfficientNet-Lite0 at full depth (output stride 16, 320 channels), fixed
-# delta 0.7 DRS in the 3 head convs, 224-px crops of 256-px images, 8 epochs.
+# EfficientNet-Lite0 at full depth (output stride 16, 320 channels; stem and
+# first 3 stages frozen), fixed delta 0.7 DRS in the 3 head convs, 224-px
+# crops of 256-px images, 8 epochs.
 # The recipe and what each setting bought: configs/drs/README.md ("Real
 # photographs at CPU scale").
 _base_ = [

@@ -1,7 +1,8 @@
 # DeepLab-V3+ on pseudo labels of real photographs at CPU scale (the `cpu`
 # pipeline profile): the toy DeepLab-V3+ (itself mmseg's VOC12 aug config)
 # on the embedded voc_mini photos, with the full-depth ImageNet
-# EfficientNet-Lite0 at output stride 16, 224-px crops, mmseg's photometric
+# EfficientNet-Lite0 at output stride 16 (stem and first 3 stages frozen),
+# 224-px crops, mmseg's photometric
 # augmentation, and whole-image evaluation on the real val masks (batch 1:
 # photos differ in size).
 _base_ = ['../toy/toy_deeplabv3plus_pseudo.py']
@@ -13,7 +14,8 @@ model = dict(
     backbone=dict(
         num_stages=7,
         out_indices=(1, 6),  # 24 ch at stride 4, 320 ch at stride 16
-        output_stride=16),
+        output_stride=16,
+        frozen_stages=3),  # as the classifier's: stem + stages 1-3
     decode_head=dict(
         in_channels=320,
         channels=128,
@@ -46,7 +48,7 @@ val_dataloader = dict(
             img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-max_iters = 1000
+max_iters = 500
 param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
          by_epoch=False)

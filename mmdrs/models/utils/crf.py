@@ -10,7 +10,8 @@ def dense_crf(img: np.ndarray,
               bilateral_sxy: float = 50,
               bilateral_srgb: float = 13,
               bilateral_compat: float = 10,
-              unary: str = 'normalized') -> np.ndarray:
+              unary: str = 'normalized',
+              gt_prob: float = 0.7) -> np.ndarray:
     """Refine class probabilities with a fully connected CRF.
 
     The usual WSSS settings (as in PSA/IRN). Needs ``pydensecrf2``
@@ -25,22 +26,32 @@ def dense_crf(img: np.ndarray,
             scores clipped at 1e-5, unnormalised (pydensecrf's
             ``unary_from_softmax`` on raw scores, as PSA/RRM's
             ``crf_inference``; the normalisation only shifts each pixel's
-            unaries, but the floor differs).
+            unaries, but the floor differs); ``'labels'``: only the arg-max
+            of the scores counts, believed with probability ``gt_prob`` (the
+            rest shared by the other classes; pydensecrf's
+            ``unary_from_labels``, as IRN's ``crf_inference_label``) - for
+            scores whose margins mean little, e.g. CAMs against a constant
+            background.
+        gt_prob (float): Confidence in the arg-max label (``'labels'``).
 
     Returns:
         ndarray: (C, H, W) float32 refined probabilities.
     """
     try:
         import pydensecrf.densecrf as dcrf
-        from pydensecrf.utils import unary_from_softmax
+        from pydensecrf.utils import unary_from_labels, unary_from_softmax
     except ImportError as e:
         raise ImportError(
             'dense CRF needs pydensecrf2: pip install -e .[crf] '
             '(or pip install pydensecrf2)') from e
-    if unary not in ('normalized', 'raw'):
-        raise ValueError(f"unary must be 'normalized' or 'raw', got {unary!r}")
+    if unary not in ('normalized', 'raw', 'labels'):
+        raise ValueError("unary must be 'normalized', 'raw' or 'labels', got "
+                         f'{unary!r}')
     c, h, w = probs.shape
-    if unary == 'raw':
+    if unary == 'labels':
+        u = unary_from_labels(
+            probs.argmax(0), c, gt_prob=gt_prob, zero_unsure=False)
+    elif unary == 'raw':
         u = unary_from_softmax(probs.astype(np.float32), clip=1e-5)
     else:
         p = probs.astype(np.float32) + 1e-8

@@ -1,9 +1,12 @@
 """Pseudo-label stage: maps -> label PNGs, choosing the better map set."""
-from typing import Sequence
+from typing import Sequence, Union
 
 from ...utils.stages import run_stage
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage, Row
+
+#: candidate-name suffix of each CRF setting
+CRF_SUFFIX = {False: '', True: '+crf', 'labels': '+crf-labels'}
 
 
 @PIPELINE_STAGES.register_module()
@@ -30,8 +33,10 @@ class PseudoLabels(PipelineStage):
     Args:
         name (str): Stage name (also the output folder under the work dir).
         maps (Sequence[str]): Candidate ``Maps`` stages, preferred first.
-        crf (Sequence[bool]): Candidate CRF settings of the threshold rule,
-            preferred first (``(False, True)``: both scored). Ignored with
+        crf (Sequence[bool | str]): Candidate CRF settings of the threshold
+            rule, preferred first: ``False`` (none), ``True`` (on the
+            scores), ``'labels'`` (on the rule's labels); see
+            :func:`~mmdrs.apis.pseudo_labels.pseudo_label`. Ignored with
             saliency maps (the paper's rules have no CRF).
         split (str): Split to label. Defaults to ``'trainaug'``.
         select_split (str): Split scoring the candidates.
@@ -48,7 +53,7 @@ class PseudoLabels(PipelineStage):
                  select_split: str = 'train',
                  workers: int = 2,
                  out: str = None,
-                 crf: Sequence[bool] = (False, ),
+                 crf: Sequence[Union[bool, str]] = (False, ),
                  what: str = 'pseudo labels'):
         super().__init__(name, what)
         self.out = out or name
@@ -56,13 +61,14 @@ class PseudoLabels(PipelineStage):
             maps = [maps]
         if not maps:
             raise ValueError(f'stage {name}: no candidate maps')
-        if isinstance(crf, bool):
+        if isinstance(crf, (bool, str)):
             crf = [crf]
-        if not crf:
-            raise ValueError(f'stage {name}: no CRF candidate (give '
-                             '(False, ), (True, ) or both)')
+        bad = [c for c in crf if c not in CRF_SUFFIX]
+        if not crf or bad:
+            raise ValueError(f'stage {name}: CRF candidates must be some of '
+                             f'{list(CRF_SUFFIX)}, got {list(crf)}')
         self.maps = list(maps)
-        self.crf = [bool(c) for c in crf]
+        self.crf = list(crf)
         self.split = split
         self.select_split = select_split
         self.workers = workers
@@ -70,7 +76,7 @@ class PseudoLabels(PipelineStage):
     def out_dir(self, pipe):
         return pipe.path(self.out)
 
-    def _rule(self, pipe, maps_stage: str, crf: bool = False) -> dict:
+    def _rule(self, pipe, maps_stage: str, crf=False) -> dict:
         if pipe.data['saliency']:
             return dict(mode='saliency')
         return dict(self._threshold_rule(pipe, maps_stage), crf=crf)
@@ -78,8 +84,7 @@ class PseudoLabels(PipelineStage):
     def _candidates(self, pipe):
         """(name, maps stage, CRF) of every candidate, preferred first."""
         crfs = [False] if pipe.data['saliency'] else self.crf
-        return [(m + ('+crf' if c else ''), m, c) for m in self.maps
-                for c in crfs]
+        return [(m + CRF_SUFFIX[c], m, c) for m in self.maps for c in crfs]
 
     @staticmethod
     def _threshold_rule(pipe, maps_stage: str) -> dict:
@@ -120,7 +125,7 @@ class PseudoLabels(PipelineStage):
             result = {
                 'labels': out,
                 'maps': chosen,
-                'crf': bool(rule.get('crf', False)),
+                'crf': rule.get('crf', False),
                 'rule': rule['mode'],
                 'pseudo/mIoU': res['mIoU'],
                 'pseudo/ignored_pct': res['ignored_pct'],
@@ -140,7 +145,7 @@ class PseudoLabels(PipelineStage):
 
     def rows(self, pipe, res):
         rows = []
-        chosen = res['maps'] + ('+crf' if res.get('crf') else '')
+        chosen = res['maps'] + CRF_SUFFIX[res.get('crf', False)]
         for m, v in (res.get('select/mIoU') or {}).items():
             mark = ' (chosen)' if m == chosen else ''
             rows.append(Row(f'{self.name}[{m}]', f'{self.what} from {m} on '
@@ -153,7 +158,8 @@ class PseudoLabels(PipelineStage):
         else:
             rule = (f"no saliency maps: constant background "
                     f"{res.get('pseudo/bg_score')}" +
-                    (', dense CRF' if res.get('crf') else ''))
+                    (f", dense CRF ({CRF_SUFFIX[res['crf']][1:]})"
+                     if res.get('crf') else ''))
         rows.append(Row(self.name, f"{self.what} from {chosen} vs "
                      f'{self.split} masks', res.get('pseudo/mIoU'),
                      f"{res.get('pseudo/ignored_pct')} % ignored; {rule}",
