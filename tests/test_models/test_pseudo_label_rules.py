@@ -70,3 +70,23 @@ def test_dense_crf_keeps_a_clear_label():
     # the CRF pulls the label onto the bright square
     assert (label[5:15, 6:18] == 1).mean() > 0.9
     assert (label[:3] == 0).all()
+
+
+@pytest.mark.parametrize('crf', [True, 'labels'])
+def test_dense_crf_on_scores_or_labels(crf):
+    """Both unaries pull a too-large map onto the object's edges; an image
+    whose maps are all zero (one label left) needs no CRF."""
+    pytest.importorskip('pydensecrf', reason='optional crf extra')
+    img = np.full((24, 24, 3), 40, np.uint8)
+    img[6:18, 6:18] = 220
+    maps = np.zeros((2, 24, 24), np.float32)
+    maps[1, 3:21, 3:21] = 0.9  # 3 px too large on every side
+    label = pseudo_label(maps, 'constant', bg_score=0.5, img=img, crf=crf)
+    grown = pseudo_label(maps, 'constant', bg_score=0.5)
+    assert (grown[3:21, 3:21] == 2).all()  # without CRF: the whole box
+    assert (label[7:17, 7:17] == 2).all()
+    assert (label[3:6, 3:21] == 0).mean() > 0.5  # the margin goes back
+    empty = pseudo_label(np.zeros_like(maps), 'constant', img=img, crf=crf)
+    assert (empty == 0).all()
+    with pytest.raises(ValueError, match='crf must be one of'):
+        pseudo_label(maps, 'constant', img=img, crf='edges')

@@ -48,6 +48,8 @@ def dense_crf(img: np.ndarray,
         raise ValueError("unary must be 'normalized', 'raw' or 'labels', got "
                          f'{unary!r}')
     c, h, w = probs.shape
+    if c == 1:  # one label: nothing to decide (and no unary to build)
+        return np.ones((1, h, w), np.float32)
     if unary == 'labels':
         u = unary_from_labels(
             probs.argmax(0), c, gt_prob=gt_prob, zero_unsure=False)
