@@ -11,7 +11,8 @@ work_dir = 'work_dirs/photo_recipe'
 seeds = [0, 1, 2]
 metrics = [
     'maps-no-drs.cam/mIoU', 'maps-no-drs.cam/best_threshold',
-    'maps-drs.cam/mIoU', 'maps-drs.cam/best_threshold', 'refined-maps.cam/mIoU',
+    'maps-drs.cam/mIoU', 'maps-drs.cam/best_threshold',
+    'refined-maps.cam/mIoU',
     'pseudo-labels.pseudo/mIoU', 'segmentation.mIoU', 'no-drs.seconds',
     'drs.seconds', 'segmentation.seconds'
 ]

@@ -41,7 +41,6 @@ from typing import Dict, List, Sequence
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from ..utils.atomic import atomic_write
 from .voc_layout import VOC_CLASSES, save_palette_png

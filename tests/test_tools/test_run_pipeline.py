@@ -112,7 +112,8 @@ def test_a_broken_folder_stops_before_training(tmp_path, own_voc_folder):
 
 
 def test_profiles_are_named_and_checked(tmp_path):
-    with pytest.raises(FileNotFoundError, match="'cpu', 'cpu_full_sup', 'toy'"):
+    with pytest.raises(FileNotFoundError,
+                       match="'cpu', 'cpu_full_sup', 'toy'"):
         load_profile('nope')
     with pytest.raises(ValueError, match='unknown stages'):
         Pipeline(load_profile('cpu'), data_root=str(tmp_path),

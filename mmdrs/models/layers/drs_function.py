@@ -210,7 +210,7 @@ def _bwd(gf, sf, thr, idx, x_max, m, delta, gap, weight, cap,
                           (x_max, m, delta, gap, weight, hw), idx, cap,
                           s_is_input, need_w)
     grad_thr = torch.where(clipped, gf, 0).sum(dim=-1,
-                                              dtype=acc_dtype(gf.dtype))
+                                               dtype=acc_dtype(gf.dtype))
     grad_delta, grad_m, grad_w, g_gap = _small_grads(
         grad_thr, (x_max, m, delta, gap, weight, hw), cap, need_w)
     gx = torch.where((sf > 0) & ~clipped, gf, 0)
@@ -355,7 +355,7 @@ class DRSFunction(torch.autograd.Function):
         ctx.save_for_backward(s, thr, idx, x_max, m, d, gap, weight)
         ctx.cap, ctx.s_is_input, ctx.impl = cap, save == 'input', impl
         ctx.delta_meta = None if delta is None else (delta.shape,
-                                                      delta.dtype)
+                                                     delta.dtype)
         return out
 
     @staticmethod

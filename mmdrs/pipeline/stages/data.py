@@ -84,6 +84,6 @@ class CheckData(PipelineStage):
 
     def rows(self, pipe, res):
         return [Row(self.name, 'dataset check: classes (background incl.), '
-                 'images per split', len(res['classes']),
-                 f"{res['splits']}; saliency maps: "
-                 f"{'yes' if res['saliency'] else 'no'}", res['seconds'])]
+                    'images per split', len(res['classes']),
+                    f"{res['splits']}; saliency maps: "
+                    f"{'yes' if res['saliency'] else 'no'}", res['seconds'])]

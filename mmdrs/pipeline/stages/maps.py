@@ -103,4 +103,4 @@ class Maps(PipelineStage):
         if res.get('cam/sal_mIoU') is not None:
             details += f", saliency protocol {res['cam/sal_mIoU']}"
         return [Row(self.name, f'{self.what}, mIoU on {self.eval_split}',
-                 res.get('cam/mIoU'), details, res['seconds'])]
+                    res.get('cam/mIoU'), details, res['seconds'])]

@@ -149,8 +149,8 @@ class PseudoLabels(PipelineStage):
         for m, v in (res.get('select/mIoU') or {}).items():
             mark = ' (chosen)' if m == chosen else ''
             rows.append(Row(f'{self.name}[{m}]', f'{self.what} from {m} on '
-                         f"{res['select_split']} (selection){mark}", v, '',
-                         0.0))
+                            f"{res['select_split']} (selection){mark}", v, '',
+                            0.0))
         if res['rule'] == 'saliency':
             rule = ('saliency rules; without saliency (bg '
                     f"{res.get('pseudo_threshold/bg_score')}) "
@@ -161,7 +161,7 @@ class PseudoLabels(PipelineStage):
                     (f", dense CRF ({CRF_SUFFIX[res['crf']][1:]})"
                      if res.get('crf') else ''))
         rows.append(Row(self.name, f"{self.what} from {chosen} vs "
-                     f'{self.split} masks', res.get('pseudo/mIoU'),
-                     f"{res.get('pseudo/ignored_pct')} % ignored; {rule}",
-                     res['seconds']))
+                        f'{self.split} masks', res.get('pseudo/mIoU'),
+                        f"{res.get('pseudo/ignored_pct')} % ignored; {rule}",
+                        res['seconds']))
         return rows

@@ -30,8 +30,8 @@ class TrainOneStepSegmentor(TrainStage):
 
     def rows(self, pipe, res):
         return [Row(self.name, f'{self.what}, val mIoU (real masks)',
-                 res.get('mIoU'), f"aAcc {res.get('aAcc')}",
-                 res['seconds'])]
+                    res.get('mIoU'), f"aAcc {res.get('aAcc')}",
+                    res['seconds'])]
 
 
 @PIPELINE_STAGES.register_module()
@@ -60,9 +60,9 @@ class ReliablePseudoLabels(PseudoLabels):
     def rows(self, pipe, res):
         rows = [r for r in super().rows(pipe, res) if r[0] != self.name]
         rows.append(Row(self.name, f"{self.what} from {res['maps']} vs "
-                     f'{self.split} masks', res.get('pseudo/mIoU'),
-                     f"precision {res.get('pseudo/precision')}, coverage "
-                     f"{res.get('pseudo/coverage')} (reliable-region rule, "
-                     'no saliency)',
-                     res['seconds']))
+                        f'{self.split} masks', res.get('pseudo/mIoU'),
+                        f"precision {res.get('pseudo/precision')}, coverage "
+                        f"{res.get('pseudo/coverage')} (reliable-region rule, "
+                        'no saliency)',
+                        res['seconds']))
         return rows

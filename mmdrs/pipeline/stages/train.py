@@ -82,9 +82,10 @@ class TrainClassifier(TrainStage):
         return opts
 
     def rows(self, pipe, res):
-        return [Row(self.name, f'{self.what}; CAM mIoU on train, 1 scale, best '
-                 'bg threshold', res.get('cam/mIoU'), _cam_details(res),
-                 res['seconds'])]
+        return [Row(self.name,
+                    f'{self.what}; CAM mIoU on train, 1 scale, best bg '
+                    'threshold', res.get('cam/mIoU'), _cam_details(res),
+                    res['seconds'])]
 
 
 @PIPELINE_STAGES.register_module()
@@ -102,8 +103,9 @@ class TrainRefiner(TrainClassifier):
             cfg, 'LoadCAMTargets', 'maps_dir', maps)
 
     def rows(self, pipe, res):
-        return [Row(self.name, f'{self.what} (val: its maps on train, 1 scale)',
-                 res.get('cam/mIoU'), _cam_details(res), res['seconds'])]
+        return [Row(self.name,
+                    f'{self.what} (val: its maps on train, 1 scale)',
+                    res.get('cam/mIoU'), _cam_details(res), res['seconds'])]
 
 
 @PIPELINE_STAGES.register_module()
@@ -129,5 +131,5 @@ class TrainSegmentor(TrainStage):
 
     def rows(self, pipe, res):
         return [Row(self.name, f'{self.what}, val mIoU (real masks)',
-                 res.get('mIoU'), f"aAcc {res.get('aAcc')}",
-                 res['seconds'])]
+                    res.get('mIoU'), f"aAcc {res.get('aAcc')}",
+                    res['seconds'])]
