@@ -6,8 +6,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from PIL import Image
 
-from .voc_layout import (VOC_CLASSES, list_files, read_id_list, read_split,
-                         split_files)
+from .voc_layout import VOC_CLASSES, list_files, read_ids, split_files
 from .voc_image_label import read_class_list
 
 #: The splits of the pipeline: ``train`` (CAM evaluation), ``trainaug``
@@ -126,7 +125,7 @@ def check_voc_folder(data_root: str,
         except FileNotFoundError as err:
             problems.append(str(err))
             continue
-        ids = read_split(data_root, split)
+        ids = read_ids(files)
         if not ids:
             problems.append(f'split file {" + ".join(files)} lists no image')
         sizes[split] = len(ids)
@@ -180,7 +179,7 @@ def check_dataset_configs(data_root: str,
             except FileNotFoundError as err:
                 problems.append(f'{err} (needed by {src})')
                 files = []
-            ids = [i for f in files for i in read_id_list(f)]
+            ids = read_ids(files)
         prefix = d.get('data_prefix') or {}
         suffix = dict(img_path=d.get('img_suffix', '.jpg'),
                       seg_map_path=d.get('seg_map_suffix', '.png'))

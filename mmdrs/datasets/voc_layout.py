@@ -87,13 +87,19 @@ def split_files(root: str, split: str) -> List[str]:
     return list_files(split_path(root, split))
 
 
-def read_split(root: str, split: str) -> List[str]:
-    """Image ids of ``split`` under ``root`` (see :func:`split_files`)."""
+def read_ids(files: List[str]) -> List[str]:
+    """Image ids of the list files, in order, an id listed twice kept
+    once (``train.txt`` + ``aug.txt`` may overlap)."""
     ids: List[str] = []
     seen = set()
-    for path in split_files(root, split):
+    for path in files:
         for i in read_id_list(path):
             if i not in seen:
                 seen.add(i)
                 ids.append(i)
     return ids
+
+
+def read_split(root: str, split: str) -> List[str]:
+    """Image ids of ``split`` under ``root`` (see :func:`split_files`)."""
+    return read_ids(split_files(root, split))

@@ -79,9 +79,10 @@ def main():
         os.makedirs(work, exist_ok=True)
         cfg_path = osp.join(work, 'config.py')
         variant_config(placement, delta).dump(cfg_path)
-        opts = data_options(Config.fromfile(cfg_path), args.data_root)
+        cfg = Config.fromfile(cfg_path)
+        opts = data_options(cfg, args.data_root)
         if args.epochs:
-            opts += epoch_options(Config.fromfile(cfg_path), args.epochs)
+            opts += epoch_options(cfg, args.epochs)
         res = train_stage(name, cfg_path, work, opts)
         rows.append(dict(res, placement=placement, delta=delta))
         print(f'{name}: CAM mIoU {res.get("cam/mIoU")} saliency '

@@ -110,12 +110,12 @@ def main():
             work = osp.join(args.out, f'{name}_seed{seed}')
             os.makedirs(work, exist_ok=True)
             cfg_path = osp.join(REPO, VARIANTS[name])
-            opts = data_options(Config.fromfile(cfg_path), args.data_root)
+            cfg = Config.fromfile(cfg_path)
+            opts = data_options(cfg, args.data_root)
             opts.append(f'randomness.seed={seed}')
             opts += VARIANT_OPTIONS.get(name, [])
             if args.epochs:
-                opts += epoch_options(Config.fromfile(cfg_path),
-                                      args.epochs)
+                opts += epoch_options(cfg, args.epochs)
             res = train_stage(f'{name}_seed{seed}', cfg_path, work, opts)
             row = dict(variant=name, seed=seed, **res)
             # the same checkpoint with the graph skipped at test, unless the
