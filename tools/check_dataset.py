@@ -65,7 +65,7 @@ def main(argv=None):
     if len(rep['problems']) > args.max_report:
         print(f'  ... and {len(rep["problems"]) - args.max_report} more')
     if args.json:
-        from mmdrs.utils.stages import write_json_atomic
+        from mmdrs.utils.atomic import write_json_atomic
         write_json_atomic(args.json, rep)
     if rep['ok']:
         print('OK')

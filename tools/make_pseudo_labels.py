@@ -27,7 +27,7 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 import mmdrs  # noqa: E402,F401
 from mmdrs.apis.pseudo_labels import MODES, make_pseudo_labels  # noqa: E402
-from mmdrs.utils.stages import write_json_atomic  # noqa: E402
+from mmdrs.utils.atomic import write_json_atomic  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -18,9 +18,8 @@ from typing import Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from ..utils.atomic import remove_stale_temp_files
+from ..utils.atomic import remove_stale_temp_files, write_json_atomic
 from ..utils.runner_cfg import load_runner_config
-from ..utils.stages import write_json_atomic
 
 #: The paper's inference: image squashed to 320x320, run at these sizes.
 PAPER_SCALES = (256, 320, 384)

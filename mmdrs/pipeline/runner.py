@@ -1,5 +1,4 @@
 """Run a pipeline profile: stages from a config file, resumable."""
-import json
 import os
 import os.path as osp
 import shutil
@@ -8,9 +7,12 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from mmengine.config import Config
 
+from ..utils.config_paths import project_root
+from .markers import done_marker, read_done_marker
 from .registry import PIPELINE_STAGES
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# the checkout, or an installed copy's mmdrs/.mim (configs/, tools/)
+REPO = project_root()
 PROFILE_DIR = osp.join(REPO, 'configs', 'pipelines')
 
 
@@ -44,8 +46,8 @@ class PipelineStage:
 
     Subclasses implement :meth:`run` (returning the result dict, which the
     pipeline keeps under the stage's name; training and map stages write a
-    ``stage_done.json`` marker so a re-run skips them) and :meth:`rows` (the
-    stage's lines of the results table).
+    done marker (:mod:`~mmdrs.pipeline.markers`) so a re-run skips them)
+    and :meth:`rows` (the stage's lines of the results table).
 
     Args:
         name (str): Unique stage name (``--stages`` selects by it).
@@ -57,7 +59,7 @@ class PipelineStage:
         self.what = what
 
     def out_dir(self, pipe: 'Pipeline') -> str:
-        """Folder of the stage's ``stage_done.json``."""
+        """Folder of the stage's outputs and done marker."""
         return pipe.path(self.name)
 
     @staticmethod
@@ -161,18 +163,17 @@ class Pipeline:
     def result(self, name: str) -> Optional[dict]:
         """A stage's result: this run's, else its recorded marker."""
         if name not in self.results:
-            done = osp.join(self.stage(name).out_dir(self), 'stage_done.json')
-            if not osp.isfile(done):
+            done = read_done_marker(self.stage(name).out_dir(self))
+            if done is None:
                 return None
-            with open(done) as f:
-                self.results[name] = json.load(f)
+            self.results[name] = done
         return self.results[name]
 
     def require(self, name: str, key: str = 'checkpoint'):
         """A finished stage's ``key`` or an error naming the stage."""
         res = self.result(name)
         if res is None or key not in res:
-            done = osp.join(self.stage(name).out_dir(self), 'stage_done.json')
+            done = done_marker(self.stage(name).out_dir(self))
             raise RuntimeError(f'stage {name!r} has not run yet (no {done}); '
                                f'run it first (--stages {name})')
         return res[key]

@@ -1,99 +1,67 @@
-"""Run training stages as ``tools/train.py`` subprocesses, resumably.
+"""Run pipeline stages as tool subprocesses, resumably.
 
-Used by ``tools/run_pipeline.py`` and ``tools/analysis/`` studies: a stage
-is one training run in its own work dir; a ``stage_done.json`` marker (with
-the final validation metrics) makes a finished stage skip itself, and an
-interrupted one resumes from its ``last_checkpoint``.
+Used by the pipeline stages (:mod:`mmdrs.pipeline.stages`) and the
+``tools/analysis/`` studies: a stage is one tool run (``tools/train.py``,
+``tools/generate_maps.py`` ...) in its own folder; its done marker
+(:mod:`mmdrs.pipeline.markers`, with the result, e.g. the final validation
+metrics) makes a finished stage skip itself, and an interrupted training
+run resumes from its ``last_checkpoint``.
 """
-import glob
-import json
 import os
 import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
-from .atomic import atomic_write
+from .markers import read_done_marker, write_done_marker
+from .train_results import best_checkpoint, last_val_metrics
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Write text atomically (see :func:`~mmdrs.utils.atomic.atomic_write`).
-    """
-
-    def write(tmp: str) -> None:
-        with open(tmp, 'w') as f:
-            f.write(text)
-
-    atomic_write(path, write)
-
-
-def write_json_atomic(path: str, obj) -> None:
-    """Write JSON atomically (see :func:`write_text_atomic`)."""
-    write_text_atomic(path, json.dumps(obj, indent=2))
-
-
-def last_val_metrics(work_dir: str,
-                     select: Optional[str] = None) -> Optional[dict]:
-    """A run's validation row (with ``cam/mIoU`` or ``mIoU``) from its
-    scalars: the last one, or with ``select`` (a metric key, e.g. the
-    checkpoint hook's ``save_best``) the first with the highest value.
-    ``train_iter_time`` is the median training-iteration time."""
-    rows = []
-    for f in sorted(
-            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(f) as fh:
-            rows += [json.loads(line) for line in fh if line.strip()]
-    val = [r for r in rows if 'cam/mIoU' in r or 'mIoU' in r]
-    train = [r for r in rows if 'loss' in r and 'time' in r]
-    if not val:
-        return None
-    out = dict(val[-1])
-    scored = [r for r in val if select and r.get(select) is not None]
-    if scored:
-        out = dict(max(scored, key=lambda r: r[select]))
-    if train:  # median train-iteration time
-        times = sorted(r['time'] for r in train)
-        out['train_iter_time'] = times[len(times) // 2]
-    return out
-
-
-def best_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint mmengine's ``CheckpointHook(save_best=...)`` kept as
-    the best (``best_*.pth``; it keeps one), if any."""
-    found = glob.glob(osp.join(work_dir, 'best_*.pth'))
-    return max(found, key=osp.getmtime) if found else None
-
-
-def run_stage(name: str, out_dir: str, fn, force: bool = False) -> dict:
-    """Run ``fn() -> dict`` unless ``out_dir/stage_done.json`` exists.
+def run_stage(name: str, out_dir: str, fn: Callable[[], dict],
+              force: bool = False) -> dict:
+    """Run ``fn() -> dict`` unless ``out_dir`` has a done marker.
 
     For non-training stages (maps, pseudo labels ...) whose tools skip the
     files they already wrote: an interrupted stage re-runs and finishes the
     rest; a finished one returns its recorded result at once.
 
+    Args:
+        name (str): Stage name (for messages and the result).
+        out_dir (str): The stage's folder (created if missing).
+        fn (Callable[[], dict]): Runs the stage, returns its result.
+        force (bool): Re-run even if the done marker exists.
+
     Returns:
         dict: ``fn``'s result plus ``stage`` and ``seconds``.
     """
-    done = osp.join(out_dir, 'stage_done.json')
-    if osp.isfile(done) and not force:
-        with open(done) as f:
-            return json.load(f)
+    done = read_done_marker(out_dir)
+    if done is not None and not force:
+        return done
     os.makedirs(out_dir, exist_ok=True)
     print(f'[stage {name}] -> {out_dir}', flush=True)
     t0 = time.time()
     result = dict(stage=name)
     result.update(fn())
     result['seconds'] = round(time.time() - t0, 1)
-    write_json_atomic(done, result)
+    write_done_marker(out_dir, result)
     return result
 
 
 def run_tool(name: str, cmd: Sequence[str], log_path: str) -> None:
-    """Run a tool subprocess (repo root as cwd), appending to ``log_path``;
-    failure raises ``RuntimeError`` with the log's tail."""
+    """Run a tool subprocess (repository root as cwd), appending its output
+    to ``log_path``.
+
+    Args:
+        name (str): Stage name (for messages).
+        cmd (Sequence[str]): The command line.
+        log_path (str): Log file, appended to.
+
+    Raises:
+        RuntimeError: The tool failed; the message has the log's tail.
+    """
     print(f'[stage {name}] {" ".join(cmd)}', flush=True)
     with open(log_path, 'a') as log:
         proc = subprocess.run(
@@ -119,7 +87,7 @@ def train_stage(name: str,
         config (str): Config path.
         work_dir (str): The stage's work dir.
         cfg_options (Sequence[str]): ``--cfg-options`` items.
-        force (bool): Re-run even if the done-marker exists.
+        force (bool): Re-run even if the done marker exists.
         gpus (int): More than 1 launches ``tools/dist_train.sh`` with that
             many processes.
         select (str, optional): The metric the run's checkpoint hook selects
@@ -131,10 +99,9 @@ def train_stage(name: str,
         ``select``, else the last), ``last_checkpoint``, ``seconds`` and the
         validation metrics of that checkpoint (``cam/mIoU`` ...).
     """
-    done = osp.join(work_dir, 'stage_done.json')
-    if osp.isfile(done) and not force:
-        with open(done) as f:
-            return json.load(f)
+    done = read_done_marker(work_dir)
+    if done is not None and not force:
+        return done
     os.makedirs(work_dir, exist_ok=True)
     if gpus > 1:
         cmd = ['bash', osp.join(REPO, 'tools', 'dist_train.sh'), config,
@@ -164,5 +131,5 @@ def train_stage(name: str,
             f'(no validation row in {work_dir}/*/vis_data/scalars.json); '
             f'log: {osp.join(work_dir, "stage.log")}')
     result.update(metrics)
-    write_json_atomic(done, result)
+    write_done_marker(work_dir, result)
     return result

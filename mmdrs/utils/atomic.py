@@ -1,5 +1,6 @@
 """Atomic file writes: write a temporary sibling, then rename into place."""
 import glob
+import json
 import os
 import os.path as osp
 import re
@@ -26,6 +27,31 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     finally:
         if osp.exists(tmp):
             os.remove(tmp)
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write`).
+
+    Args:
+        path (str): Final file path.
+        text (str): The file's content.
+    """
+
+    def write(tmp: str) -> None:
+        with open(tmp, 'w') as f:
+            f.write(text)
+
+    atomic_write(path, write)
+
+
+def write_json_atomic(path: str, obj) -> None:
+    """Write ``obj`` as indented JSON to ``path`` atomically.
+
+    Args:
+        path (str): Final file path.
+        obj: A JSON-serialisable object.
+    """
+    write_text_atomic(path, json.dumps(obj, indent=2))
 
 
 def temp_path(path: str, pid: int = None) -> str:

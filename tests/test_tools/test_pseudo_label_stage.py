@@ -1,5 +1,4 @@
 """The PseudoLabels stage keeps the map set whose labels score best."""
-import json
 import os
 import os.path as osp
 
@@ -7,6 +6,7 @@ import pytest
 from mmengine.config import Config
 
 from mmdrs.pipeline import Pipeline
+from mmdrs.pipeline.markers import write_done_marker
 
 
 def _profile(candidates, crf=(False, )):
@@ -21,9 +21,8 @@ def _profile(candidates, crf=(False, )):
 def _record(work, name, maps):
     d = osp.join(work, 'maps', name)
     os.makedirs(d, exist_ok=True)
-    with open(osp.join(d, 'stage_done.json'), 'w') as f:
-        json.dump(dict(maps=maps, seconds=0, **{'cam/best_threshold': 0.5}),
-                  f)
+    write_done_marker(d, dict(maps=maps, seconds=0,
+                              **{'cam/best_threshold': 0.5}))
 
 
 def test_the_better_candidate_is_chosen_and_reported(toy_voc, tmp_path,

@@ -5,8 +5,31 @@ import time
 
 import pytest
 
-from mmdrs.utils.stages import (best_checkpoint, last_val_metrics,
-                                train_stage)
+from mmdrs.pipeline.markers import (done_marker, read_done_marker,
+                                    write_done_marker)
+from mmdrs.pipeline.tool_runs import run_stage, train_stage
+from mmdrs.pipeline.train_results import best_checkpoint, last_val_metrics
+
+
+def test_marker_makes_a_finished_stage_skip(tmp_path):
+    out = str(tmp_path / 'maps')
+    calls = []
+
+    def fn():
+        calls.append(1)
+        return {'cam/mIoU': 41.5}
+
+    assert read_done_marker(out) is None
+    res = run_stage('maps', out, fn)
+    assert res['stage'] == 'maps' and res['cam/mIoU'] == 41.5
+    assert read_done_marker(out) == res
+    assert osp.dirname(done_marker(out)) == out
+    assert run_stage('maps', out, fn) == res and calls == [1]
+    run_stage('maps', out, fn, force=True)
+    assert calls == [1, 1]
+    write_done_marker(out, dict(stage='maps', recorded=True))
+    assert run_stage('maps', out, fn) == dict(stage='maps', recorded=True)
+    assert calls == [1, 1]
 
 
 def test_stage_runs_skips_and_resumes(tiny_cls_config, tmp_path):
@@ -21,7 +44,7 @@ def test_stage_runs_skips_and_resumes(tiny_cls_config, tmp_path):
     assert train_stage('tiny', cfg, work) == res
     assert time.time() - t0 < 2
     # interrupted after its checkpoint (no done-marker): resumes
-    os.remove(osp.join(work, 'stage_done.json'))
+    os.remove(done_marker(work))
     res2 = train_stage('tiny', cfg, work,
                        cfg_options=['train_cfg.max_epochs=2'])
     assert res2['checkpoint'].endswith('epoch_2.pth')
@@ -43,7 +66,7 @@ def test_failed_stage_names_its_log(tiny_cls_config, tmp_path):
     with pytest.raises(RuntimeError, match='stage.log'):
         train_stage('bad', cfg, str(tmp_path / 'bad'),
                     cfg_options=['model.cam_head.type=NoSuchHead'])
-    assert not osp.exists(tmp_path / 'bad' / 'stage_done.json')
+    assert not osp.exists(done_marker(str(tmp_path / 'bad')))
 
 
 def test_stage_that_died_in_final_validation_validates_when_resumed(

@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from mmdrs.pipeline.markers import done_marker
+
 STUDY = '''
 profile = 'cpu'
 stages = ['check']
@@ -34,8 +36,8 @@ def test_sweep_runs_variants_and_seeds(sweep, tmp_path, voc_photos):
     assert sorted(runs['base']) == [0, 1]
     for v in ('base', 'other'):
         for s in (0, 1):
-            assert osp.isfile(osp.join(work, v, f'seed{s}', 'check',
-                                       'stage_done.json'))
+            assert osp.isfile(
+                done_marker(osp.join(work, v, f'seed{s}', 'check')))
     assert runs['other'][1]['check']['splits'] == dict(
         train=8, trainaug=8, val=4)
     table = open(osp.join(work, 'sweep.md')).read().splitlines()
@@ -52,7 +54,7 @@ def test_sweep_runs_variants_and_seeds(sweep, tmp_path, voc_photos):
     # a variant may take another's finished stages (same seed) as they are
     sweep.main([str(study), '--variants', 'reused', '--seeds', '1',
                 '--work-dir', work, '--data-root', voc_photos])
-    marker = osp.join('seed1', 'check', 'stage_done.json')
+    marker = done_marker(osp.join('seed1', 'check'))
     assert open(osp.join(work, 'reused', marker)).read() == open(
         osp.join(work, 'base', marker)).read()
     with pytest.raises(FileNotFoundError, match="variant 'base' has not"):

@@ -1,4 +1,5 @@
 import glob
+import json
 import os
 import os.path as osp
 import subprocess
@@ -6,7 +7,9 @@ import sys
 
 import pytest
 
-from mmdrs.utils.atomic import atomic_write, remove_stale_temp_files, temp_path
+from mmdrs.utils.atomic import (atomic_write, remove_stale_temp_files,
+                                temp_path, write_json_atomic,
+                                write_text_atomic)
 
 
 def test_temp_file_is_hidden_from_extension_listings(tmp_path):
@@ -35,6 +38,17 @@ def test_failed_write_leaves_nothing(tmp_path):
     with pytest.raises(OSError, match='disk full'):
         atomic_write(final, write)
     assert os.listdir(tmp_path) == []
+
+
+def test_text_and_json_writers_replace_the_file(tmp_path):
+    path = str(tmp_path / 'r.json')
+    write_text_atomic(path, 'old')
+    write_json_atomic(path, {'mIoU': 12.5, 'rows': [1, 2]})
+    with open(path) as f:
+        text = f.read()
+    assert json.loads(text) == {'mIoU': 12.5, 'rows': [1, 2]}
+    assert text.startswith('{\n  "mIoU"')  # indented, as before
+    assert os.listdir(tmp_path) == ['r.json']
 
 
 def test_only_dead_writers_temp_files_are_removed(tmp_path):

@@ -30,9 +30,10 @@ from mmengine.config import Config  # noqa: E402
 
 from mmdrs.datasets.toy_voc import make_toy_voc  # noqa: E402
 from mmdrs.models import EfficientNetLite  # noqa: E402
-from mmdrs.utils.stages import (train_stage, write_json_atomic,  # noqa: E402
-                                write_text_atomic)
 from mmdrs.pipeline.binding import data_options, epoch_options  # noqa: E402
+from mmdrs.pipeline.tool_runs import train_stage  # noqa: E402
+from mmdrs.utils.atomic import (write_json_atomic,  # noqa: E402
+                                write_text_atomic)
 
 DELTAS = (0.4, 0.55, 0.7, 'learnable')
 PLACEMENTS = ('all', 'last-stage', 'head-only')

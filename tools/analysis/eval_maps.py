@@ -18,7 +18,7 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 import mmdrs  # noqa: E402,F401
 from mmdrs.apis import evaluate_maps  # noqa: E402
-from mmdrs.utils.stages import write_json_atomic  # noqa: E402
+from mmdrs.utils.atomic import write_json_atomic  # noqa: E402
 
 
 def parse_args(argv=None):

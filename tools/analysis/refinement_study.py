@@ -35,7 +35,8 @@ from mmengine.config import Config  # noqa: E402
 from mmdrs.pipeline import Pipeline, load_profile  # noqa: E402
 from mmdrs.pipeline.binding import (image_size_options,  # noqa: E402
                                     transform_options)
-from mmdrs.utils.stages import (write_json_atomic,  # noqa: E402
+from mmdrs.pipeline.markers import done_marker  # noqa: E402
+from mmdrs.utils.atomic import (write_json_atomic,  # noqa: E402
                                 write_text_atomic)
 
 REFINE_CFG = 'configs/drs/toy/toy_refine.py'
@@ -94,12 +95,12 @@ def adopt(src_work: str, dst_work: str, stage_dirs) -> None:
     """Record finished stages of another work dir in ``dst_work`` (their
     markers point at the original outputs)."""
     for d in stage_dirs:
-        src = osp.join(src_work, d, 'stage_done.json')
+        src = done_marker(osp.join(src_work, d))
         if not osp.isfile(src):
             raise FileNotFoundError(f'{src} not found: run the toy pipeline '
                                     'first (make demo)')
         os.makedirs(osp.join(dst_work, d), exist_ok=True)
-        shutil.copy(src, osp.join(dst_work, d, 'stage_done.json'))
+        shutil.copy(src, done_marker(osp.join(dst_work, d)))
 
 
 def scores(pipe, train_stage: str, val_stage: str) -> dict:

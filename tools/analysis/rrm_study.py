@@ -36,7 +36,7 @@ def train(seed, work_dir, data_root, iters):
     from mmengine.config import Config
 
     from mmdrs.pipeline.binding import one_step_iteration_options
-    from mmdrs.utils.stages import last_val_metrics
+    from mmdrs.pipeline.train_results import last_val_metrics
     done = osp.join(work_dir, 'last_checkpoint')
     opts = [f'randomness.seed={seed}', f'data_root={data_root}']
     for loader in ('train_dataloader.dataset.datasets.0',
@@ -135,13 +135,13 @@ def pipeline_numbers(work_dir, data_root):
         with open(path) as f:
             res = json.load(f)
     else:  # no report yet: the stages' done-markers
+        from mmdrs.pipeline.markers import read_done_marker
         res = {}
         for stage in ('pseudo-labels', 'segmentation', 'rrm',
                       'pseudo-labels-reliable', 'segmentation-reliable'):
-            done = osp.join(work_dir, stage, 'stage_done.json')
-            if osp.isfile(done):
-                with open(done) as f:
-                    res[stage] = json.load(f)
+            done = read_done_marker(osp.join(work_dir, stage))
+            if done is not None:
+                res[stage] = done
         if not res:
             return None
     out = {}

@@ -5,7 +5,7 @@ OutOfCandidateLoss (``ocr``, ``configs/ocr/``) and with the DRS authors'
 self-training term (``self-training``) for several seeds at equal
 iterations, and reports val mIoU, the share of val pixels predicted out of
 candidate (``oc/pixel_pct``) and the training-step time ratio, each as mean
-and spread over the seeds. Runs are resumable (``mmdrs.utils.stages``)::
+and spread over the seeds. Runs are resumable (``mmdrs.pipeline.tool_runs``)::
 
     python tools/analysis/seg_loss_study.py \
         --pseudo-dir work_dirs/toy/pseudo-labels --data-root data/toy_voc \
@@ -23,7 +23,8 @@ from mmengine.config import Config  # noqa: E402
 
 from mmdrs.pipeline.binding import (data_options,  # noqa: E402
                                     iteration_options, transform_options)
-from mmdrs.utils.stages import (train_stage, write_json_atomic,  # noqa: E402
+from mmdrs.pipeline.tool_runs import train_stage  # noqa: E402
+from mmdrs.utils.atomic import (write_json_atomic,  # noqa: E402
                                 write_text_atomic)
 
 VARIANTS = dict(

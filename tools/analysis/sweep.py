@@ -40,7 +40,8 @@ sys.path.insert(0, REPO)
 from mmengine.config import Config  # noqa: E402
 
 from mmdrs.pipeline import Pipeline, load_profile  # noqa: E402
-from mmdrs.utils.stages import (write_json_atomic,  # noqa: E402
+from mmdrs.pipeline.markers import done_marker  # noqa: E402
+from mmdrs.utils.atomic import (write_json_atomic,  # noqa: E402
                                 write_text_atomic)
 from mmdrs.utils.stats import format_mean_std  # noqa: E402
 
@@ -75,11 +76,11 @@ def reuse(pipe: Pipeline, spec, pattern: str) -> None:
         return
     src = pattern.format(variant=spec['variant'])
     for name in spec['stages']:
-        own = osp.join(pipe.stage(name).out_dir(pipe), 'stage_done.json')
+        own = done_marker(pipe.stage(name).out_dir(pipe))
         if osp.isfile(own):
             continue
         rel = osp.relpath(pipe.stage(name).out_dir(pipe), pipe.work_dir)
-        done = osp.join(src, rel, 'stage_done.json')
+        done = done_marker(osp.join(src, rel))
         if not osp.isfile(done):
             raise FileNotFoundError(
                 f'reuse: stage {name!r} of variant {spec["variant"]!r} has '

@@ -2,10 +2,10 @@
 import time
 from typing import List
 
-from ...utils.stages import run_stage
 from ..binding import config_datasets
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage, Row
+from ..tool_runs import run_stage
 
 
 @PIPELINE_STAGES.register_module()

@@ -2,9 +2,9 @@
 import sys
 from typing import Optional, Sequence
 
-from ...utils.stages import run_stage, run_tool
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage, Row
+from ..tool_runs import run_stage, run_tool
 
 
 @PIPELINE_STAGES.register_module()

@@ -1,9 +1,9 @@
 """Pseudo-label stage: maps -> label PNGs, choosing the better map set."""
 from typing import Sequence, Union
 
-from ...utils.stages import run_stage
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage, Row
+from ..tool_runs import run_stage
 
 #: candidate-name suffix of each CRF setting
 CRF_SUFFIX = {False: '', True: '+crf', 'labels': '+crf-labels'}

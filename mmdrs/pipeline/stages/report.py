@@ -4,9 +4,10 @@ import sys
 import time
 from typing import Sequence
 
-from ...utils.stages import run_tool, write_json_atomic, write_text_atomic
+from ...utils.atomic import write_json_atomic, write_text_atomic
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage
+from ..tool_runs import run_tool
 
 
 @PIPELINE_STAGES.register_module()

@@ -3,11 +3,11 @@ from typing import List, Optional
 
 from mmengine.config import Config
 
-from ...utils.stages import train_stage
 from ..binding import (data_options, epoch_options, image_size_options,
                        iteration_options, transform_options)
 from ..registry import PIPELINE_STAGES
 from ..runner import REPO, PipelineStage, Row
+from ..tool_runs import train_stage
 
 
 class TrainStage(PipelineStage):
