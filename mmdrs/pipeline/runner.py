@@ -7,12 +7,10 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from mmengine.config import Config
 
-from ..utils.config_paths import project_root
 from .markers import done_marker, read_done_marker
 from .registry import PIPELINE_STAGES
 
-# the checkout, or an installed copy's mmdrs/.mim (configs/, tools/)
-REPO = project_root()
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PROFILE_DIR = osp.join(REPO, 'configs', 'pipelines')
 
 
