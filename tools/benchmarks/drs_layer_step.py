@@ -2,11 +2,11 @@
 
 Times ``y = act(x * 1.); y.backward(g)`` on one activation (default: the
 VGG-16 conv1 output at batch 2, 224x224: 2 x 64 x 224 x 224) for ReLU
-(in place, the plain network's activation), the pre-issue-17 DRS function,
-and the current function on the C kernels (native) / eager / compiled, in
-place or not. Rounds are interleaved in a shuffled order; prints the median
-ms and the median per-round difference to ReLU, in CPU time of this
-process.
+(in place, the plain network's activation) and the DRS function on the C
+kernels (native) / eager / compiled, in place or not (the function before
+issue 17: ``tools/benchmarks/_drs_legacy.py`` at commit 418bea3).
+Rounds are interleaved in a shuffled order; prints the median ms and the
+median per-round difference to ReLU, in CPU time of this process.
 
 Usage:
     python tools/benchmarks/drs_layer_step.py [--shape 2,64,224,224] \
@@ -21,11 +21,9 @@ import sys
 import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from _drs_legacy import legacy_drs  # noqa: E402
 
 from mmdrs.models.layers.drs_function import drs_function  # noqa: E402
 
@@ -43,8 +41,6 @@ def main():
     d = torch.tensor(0.55)
     variants = {
         'relu (in place)': lambda x: F.relu(x, inplace=True),
-        'legacy fixed': lambda x: legacy_drs(x, 0.55),
-        'legacy learnable': lambda x: legacy_drs(x, fc=fc),
         'eager fixed': lambda x: drs_function(x, d, impl='eager'),
         'eager fixed in place': lambda x: drs_function(
             x, d, inplace=True, impl='eager'),
