@@ -1,16 +1,7 @@
-# Group-WSSS (Li et al., AAAI 2021), the authors' recipe (Lixy1997/
-# Group-WSSS@fc9ab8e; shared/reference/wsss_methods.md §3) on VOC12
-# train_aug: ImageNet VGG-16 D1 (output stride 8) without DRS, 3 extra convs
-# + 1x1 classifier, the co-attention graph on the 20 class maps (3 rounds,
-# graph dropout 0.8 / 0.7), groups of 3 images with identical labels,
-# 1 group per step, images squashed to 256x256 with colour jitter (no crop,
-# no flip), SGD Nesterov lr 1e-3 (1x/2x/10x/20x), 15 epochs, x0.1 at the
-# start of (0-based) epochs 5 and 10. Maps: accumulated online during
-# training (OnlineMapAccumulationHook) and, for any image, single-image
-# inference through tools/generate_maps.py (GroupCAMClassifier test_cfg).
-#   bash tools/dist_train.sh configs/group_wsss/group_vgg16_d1_voc.py 1
-_base_ = '../drs/voc_cls.py'
-group_size = 3
+# Group-WSSS, the authors' recipe (configs/group_wsss/README.md) on VOC12
+# train_aug: VGG-16 D1 without DRS, the co-attention graph on its class maps,
+# 1 group of 3 images with identical labels per step, maps accumulated online.
+_base_ = ['../drs/voc_cls.py', '../_base_/models/group_graph_neck.py']
 img_size = (256, 256)
 model = dict(
     type='GroupCAMClassifier',
@@ -20,13 +11,7 @@ model = dict(
     cam_head=dict(
         drs_cfg=None,
         init_cfg=dict(type='Normal', layer='Conv2d', std=0.01)),
-    neck=dict(
-        type='GroupGraphNeck',
-        group_size=group_size,
-        num_rounds=3,
-        aggregation='concat',
-        graph_dropout=dict(
-            type='GraphDropout', drop_rate=0.8, drop_threshold=0.7)),
+    neck={{_base_.group_neck}},
     pre_graph_weight=0.4,
     post_graph_weight=1.0,
     test_cfg=dict(graph='self'))
@@ -54,14 +39,15 @@ dataset_train = dict(
     ann_file='ImageSets/Segmentation/train.txt',
     pipeline=train_pipeline)
 train_dataloader = dict(
-    batch_size=group_size,  # 1 group per GPU (the authors' batch)
+    batch_size={{_base_.group_size}},  # 1 group per GPU (the authors' batch)
     # the authors iterate the anchors in list order (shuffle=False)
     sampler=dict(
         _delete_=True,
         type='LabelGroupSampler',
-        group_size=group_size,
+        group_size={{_base_.group_size}},
         shuffle=False),
-    collate_fn=dict(type='group_collate', group_size=group_size),
+    collate_fn=dict(
+        type='group_collate', group_size={{_base_.group_size}}),
     dataset=dict(datasets=[
         dataset_train,
         dict(dataset_train, ann_file='ImageSets/Segmentation/aug.txt')
@@ -76,7 +62,7 @@ param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[5, 10], gamma=0.1)
 ]
 # 1 group (3 images) per optimisation step
-auto_scale_lr = dict(enable=True, base_batch_size=group_size)
+auto_scale_lr = dict(enable=True, base_batch_size={{_base_.group_size}})
 custom_hooks = [
     dict(
         type='OnlineMapAccumulationHook',

@@ -1,22 +1,15 @@
-# Group-WSSS on the toy VOC: the plain toy classifier (toy_cls_no-drs.py:
-# ImageNet EfficientNet-Lite0, no DRS) trained on groups of 3 images with
-# identical labels through the co-attention graph on its class maps. Equal
-# budget with the plain/DRS toy runs: as many images per epoch (a third of
-# the images are anchors, each with 2 partners), the same epochs and
-# schedule; 15 images (5 groups) per step instead of 16.
-_base_ = '../drs/toy/toy_cls_no-drs.py'
-group_size = 3
+# Group-WSSS on the toy VOC: the plain toy classifier (toy_cls_no-drs.py)
+# trained through the co-attention graph on groups of 3 images with identical
+# labels, at the plain toy runs' budget (configs/group_wsss/README.md).
+_base_ = [
+    '../drs/toy/toy_cls_no-drs.py', '../_base_/models/group_graph_neck.py'
+]
+group_size = 3  # the neck's (group_graph_neck.py), for the batch arithmetic
 model = dict(
     type='GroupCAMClassifier',
     # the graph runs on the class maps; its channels follow the head's
     # num_classes
-    neck=dict(
-        type='GroupGraphNeck',
-        group_size=group_size,
-        num_rounds=3,
-        aggregation='concat',
-        graph_dropout=dict(
-            type='GraphDropout', drop_rate=0.8, drop_threshold=0.7)),
+    neck={{_base_.group_neck}},
     pre_graph_weight=0.4,
     post_graph_weight=1.0,
     # single-image maps: each image as a group of copies of itself,
