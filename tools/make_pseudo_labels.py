@@ -26,7 +26,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 import mmdrs  # noqa: E402,F401
-from mmdrs.apis.pseudo_labels import MODES, make_pseudo_labels  # noqa: E402
+from mmdrs.apis.label_generation import (MODES,  # noqa: E402
+                                         make_pseudo_labels)
 from mmdrs.utils.atomic import write_json_atomic  # noqa: E402
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmdrs.apis.pseudo_labels import make_pseudo_labels
+from mmdrs.apis.label_generation import make_pseudo_labels
 from mmdrs.datasets import read_split
 
 
@@ -68,7 +68,7 @@ CRASH = """
 import os, signal, sys
 sys.path.insert(0, {repo!r})
 import mmdrs
-from mmdrs.apis import pseudo_labels as pl
+from mmdrs.apis import label_generation as pl
 from mmdrs.utils.atomic import atomic_write
 orig, calls = pl.save_palette_png, [0]
 def crashing(path, label):

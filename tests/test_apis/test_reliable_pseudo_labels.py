@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmdrs.apis.pseudo_labels import make_pseudo_labels, pseudo_label
+from mmdrs.apis.label_generation import make_pseudo_labels, pseudo_label
 from mmdrs.datasets import read_split
 
 pytest.importorskip('pydensecrf.densecrf')

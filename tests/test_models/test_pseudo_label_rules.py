@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmdrs.apis.pseudo_labels import pseudo_label
+from mmdrs.apis.label_generation import pseudo_label
 from mmdrs.models.utils import background_label, saliency_label
 
 # 7 pixels in a row, 2 classes; comments give the expected label and why

@@ -8,7 +8,7 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from mmdrs.apis.pseudo_labels import make_pseudo_labels
+from mmdrs.apis.label_generation import make_pseudo_labels
 
 import mmseg
 

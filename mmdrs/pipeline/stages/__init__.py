@@ -1,6 +1,6 @@
 from .data import CheckData, ToyData
 from .maps import Maps
-from .pseudo_labels import PseudoLabels
+from .labeling import PseudoLabels
 from .report import Report
 from .rrm import ReliablePseudoLabels, TrainOneStepSegmentor
 from .train import TrainClassifier, TrainRefiner, TrainSegmentor, TrainStage

@@ -2,7 +2,7 @@
 from ..binding import one_step_iteration_options
 from ..registry import PIPELINE_STAGES
 from ..runner import Row
-from .pseudo_labels import PseudoLabels
+from .labeling import PseudoLabels
 from .train import TrainStage
 
 
@@ -46,7 +46,7 @@ class ReliablePseudoLabels(PseudoLabels):
         return dict(mode='reliable')
 
     def run(self, pipe):
-        from ...apis.pseudo_labels import make_pseudo_labels
+        from ...apis.label_generation import make_pseudo_labels
         res = super().run(pipe)
         if res is not None:  # score the written labels (PNGs are kept)
             ev = make_pseudo_labels(pipe.require(res['maps'], 'maps'),

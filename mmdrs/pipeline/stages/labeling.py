@@ -36,7 +36,7 @@ class PseudoLabels(PipelineStage):
         crf (Sequence[bool | str]): Candidate CRF settings of the threshold
             rule, preferred first: ``False`` (none), ``True`` (on the
             scores), ``'labels'`` (on the rule's labels); see
-            :func:`~mmdrs.apis.pseudo_labels.pseudo_label`. Ignored with
+            :func:`~mmdrs.apis.label_generation.pseudo_label`. Ignored with
             saliency maps (the paper's rules have no CRF).
         split (str): Split to label. Defaults to ``'trainaug'``.
         select_split (str): Split scoring the candidates.
@@ -96,7 +96,7 @@ class PseudoLabels(PipelineStage):
                     normalize=pipe.stage(maps_stage).normalize_eval)
 
     def run(self, pipe):
-        from ...apis.pseudo_labels import make_pseudo_labels
+        from ...apis.label_generation import make_pseudo_labels
         out = self.out_dir(pipe)
         self.clear(pipe, out, out + '_threshold', f'{out}_select')
 
