@@ -1,27 +1,6 @@
-# DeepLab-V2 ResNet-101 on DRS pseudo labels, the DRS authors' recipe (their
-# DeepLab-V2-PyTorch fork: configs/voc12_2gpu.yaml, train.py, msc.py;
-# drs.md §11; docs/fidelity.md). deeplabv2_r101-d8_voc12aug_pseudo.py beside
-# it keeps mmseg's schedule instead.
-# * init: the COCO-pretrained DeepLab-v1 ResNet-101 (the authors' README: V2
-#   does not reproduce without it), converted from deeplab-pytorch's
-#   deeplabv1_resnet101-coco.pth:
-#     python tools/model_converters/deeplab_to_mmseg.py \
-#         deeplabv1_resnet101-coco.pth \
-#         work_dirs/pretrained/deeplabv1_resnet101-coco_mmseg.pth
-#   Training stops with "checkpoint file ... not found" until it exists:
-#   this config never falls back to ImageNet weights.
-# * caffe ResNet (stride in the 1x1 conv, ceil-mode stem pool), BGR input
-#   minus the caffe mean, no std; BatchNorm frozen (eval mode, not trained);
-# * multi-scale training (MSC): the input and its 0.75x / 0.5x copies, plus
-#   the element-wise max of the three outputs, each trained against labels
-#   nearest-resized to it; loss = CE on the pseudo labels + CE on the
-#   network's own argmax over the image's classes (self-training);
-# * SGD lr 2.5e-4 (ASPP weights 10x, biases 20x without weight decay), wd
-#   5e-4, momentum 0.9, poly 0.9; 10 images per step x 2 accumulated = 20
-#   per update, 10k updates; random scale {0.5, 0.75, 1, 1.25, 1.5}, crop
-#   321 (padding: mean / ignore), flip;
-# * test: whole image, MSC (1, 0.75, 0.5, max); tools/test.py --crf adds the
-#   authors' dense CRF (crf_cfg).
+# DeepLab-V2 ResNet-101 on DRS pseudo labels, the DRS authors' recipe
+# (docs/fidelity.md): COCO DeepLab-v1 init, converted first (never ImageNet;
+# configs/drs/README.md), caffe ResNet, frozen BN, MSC + self-training, --crf.
 _base_ = ['./deeplabv2_r101-d8_voc12aug_pseudo.py']
 load_from = 'work_dirs/pretrained/deeplabv1_resnet101-coco_mmseg.pth'
 crop_size = (321, 321)

@@ -1,19 +1,6 @@
-# DeepLab-V3+ ResNet-101 on DRS pseudo labels, the DRS authors' recipe (their
-# copy of VainF/DeepLabV3Plus-Pytorch: run.sh, main.py; drs.md §11;
-# docs/fidelity.md). deeplabv3plus_r101-d8_voc12aug_pseudo.py beside it is
-# mmseg's own recipe with the labels swapped.
-# * ImageNet torchvision ResNet-101 at output stride 16 (layer4 dilated,
-#   first block contracted as torchvision's replace_stride_with_dilation),
-#   backbone BN momentum 0.01, ASPP rates 6/12/18, no auxiliary head;
-# * SGD lr 0.05 (backbone 0.1x), momentum 0.9, wd 1e-4, poly 0.9, 20k
-#   iterations of 32 images, mixed precision on GPUs (AMP; on a CPU
-#   tools/train.py trains in float32 and says so);
-# * random scale 0.5-2.0 of the original image, crop 513, flip.
-# Differences kept from mmseg: its DLv3+ head uses depthwise-separable
-# convs (VainF: plain convs, the option --separable_conv off), SyncBN across
-# GPUs, and evaluation on whole val images; the authors report the best
-# checkpoint on val images resized to 513 and centre-cropped (evaluated every
-# 100 iterations): ..._paper_crop-val.py uses that protocol.
+# DeepLab-V3+ ResNet-101 on DRS pseudo labels, the DRS authors' recipe
+# (docs/fidelity.md): output stride 16, crop 513, 32 images per step, 20k
+# iterations, AMP; ..._paper_crop-val.py evaluates on their val crops.
 _base_ = ['./deeplabv3plus_r101-d8_voc12aug_pseudo.py']
 crop_size = (513, 513)
 model = dict(

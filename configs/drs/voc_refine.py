@@ -1,14 +1,6 @@
-# Refinement learning (drs.md §5): regress the DRS classifier's maps of the
-# train_aug images, 320x320 input, colour jitter, flip shared with the
-# targets; Adam 1e-4, 30 epochs. The targets are the authors': the
-# classifier's maps at 320x320, floor-quantised (tools/generate_maps.py
-# configs/drs/voc_cls.py CKPT --split trainaug --out-size 320 320
-# --quantize floor); maps stored at another size are resized to 320x320
-# (bilinear). Validation every epoch: refined-map mIoU on the 1,464 train
-# images under the saliency protocol (raw maps, as the authors; the
-# threshold sweep normalises each image's maps for its own report). Refined
-# maps for pseudo labels then come from tools/generate_maps.py with this
-# config and its checkpoint.
+# Refinement learning (drs.md §5), the paper's recipe: regress the DRS
+# classifier's 320x320 maps of train_aug (their targets: configs/drs/README.md,
+# docs/fidelity.md), colour jitter, flip shared with the targets; Adam 1e-4.
 _base_ = [
     '../_base_/models/refine_vgg16_d1.py',
     '../_base_/datasets/voc12aug_image_labels.py',

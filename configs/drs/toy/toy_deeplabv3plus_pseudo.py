@@ -1,8 +1,6 @@
-# DeepLab-V3+ on toy pseudo labels: the VOC pseudo-label config (itself
-# mmseg's DeepLab-V3+ VOC12 aug config) with the toy data, the offline
-# ImageNet EfficientNet-Lite0 backbone (ResNet-101 weights cannot be
-# downloaded here) and head sizes scaled to 112-px images. Evaluated by
-# mmseg's IoUMetric on the toy val masks.
+# DeepLab-V3+ on toy pseudo labels: the VOC pseudo-label config (mmseg's
+# DeepLab-V3+ VOC12 aug recipe) with the toy data, the offline ImageNet
+# EfficientNet-Lite0 backbone and heads sized for 112-px images.
 _base_ = ['../deeplabv3plus_r101-d8_voc12aug_pseudo.py']
 data_root = 'data/toy_voc'
 pseudo_label_dir = 'work_dirs/toy/pseudo_labels'
@@ -76,9 +74,8 @@ val_evaluator = [
     dict(type='OutOfCandidateRate')
 ]
 test_evaluator = val_evaluator
-# the new head at 10x lr (as the paper's DeepLab fine-tuning does for its
-# new layers); at 1x the toy run (400 iterations) never learned the classes:
-# loss stuck at 0.55, val mIoU 12.5 (background + one class)
+# the new head at 10x lr, as the paper's DeepLab fine-tuning (at 1x the toy
+# never learned the classes: configs/drs/README.md)
 optim_wrapper = dict(
     optimizer=dict(lr=0.01),
     paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}))

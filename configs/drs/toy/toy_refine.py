@@ -1,8 +1,6 @@
-# Refinement learning on the toy data: the paper's recipe (voc_refine.py)
-# with the offline ImageNet EfficientNet-Lite0 backbone (no DRS, as the
-# classifier's), 112-px inputs, the paper's lr 1e-4 (lr 1e-3, the earlier toy
-# default, made refinement lose quality: docs/refinement.md) and 6 epochs
-# instead of 30 (see the README's "Where we differ").
+# Refinement learning on the toy data: voc_refine.py with the offline ImageNet
+# EfficientNet-Lite0 backbone (no DRS, as the classifier's), 112-px inputs, the
+# paper's lr 1e-4 and 6 epochs instead of 30 (configs/drs/README.md).
 _base_ = [
     '../voc_refine.py', '../../_base_/models/efficientnet_lite0_os8.py'
 ]
