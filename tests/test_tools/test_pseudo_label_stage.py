@@ -91,3 +91,24 @@ def test_without_saliency_a_dense_crf_is_a_candidate(voc_photos, tmp_path,
     with pytest.raises(ValueError, match='CRF candidates must be'):
         Pipeline(_profile(['good'], crf=('edges', )), work_dir=work,
                  data_root=voc_photos)
+
+
+def test_reliable_region_stage_labels_and_scores(toy_voc, tmp_path,
+                                                 maps_from_masks):
+    """ReliablePseudoLabels (toy_rrm profile): RRM's rule on the chosen
+    maps, the result with the labels' precision and coverage."""
+    pytest.importorskip('pydensecrf.densecrf')
+    maps = maps_from_masks(toy_voc, str(tmp_path / 'good'), split='train',
+                           noise=0.2)
+    work = str(tmp_path / 'work')
+    _record(work, 'good', maps)
+    prof = _profile(['good'])
+    prof.stages[-1] = dict(type='ReliablePseudoLabels', name='labels',
+                           maps=['good'], split='train', workers=0)
+    pipe = Pipeline(prof, work_dir=work, data_root=toy_voc,
+                    stages=['labels'])
+    res = pipe.run()['labels']
+    assert res['rule'] == 'reliable' and res['maps'] == 'good'
+    assert res['pseudo/precision'] > 95 and res['pseudo/coverage'] < 95
+    assert pipe.stage('labels').rows(pipe, res)[-1].miou == \
+        res['pseudo/mIoU']

@@ -42,8 +42,8 @@ class ReliablePseudoLabels(PseudoLabels):
     :class:`PseudoLabels`; the result also holds the labels' precision and
     coverage against the masks."""
 
-    def _rule(self, pipe, maps_stage):
-        return dict(mode='reliable')
+    def _rule(self, pipe, maps_stage, crf=False):
+        return dict(mode='reliable')  # the rule's own two CRFs
 
     def run(self, pipe):
         from ...apis.label_generation import make_pseudo_labels
