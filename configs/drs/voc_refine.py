@@ -1,6 +1,7 @@
-# Refinement learning (drs.md §5), the paper's recipe: regress the DRS
-# classifier's 320x320 maps of train_aug (their targets: configs/drs/README.md,
-# docs/fidelity.md), colour jitter, flip shared with the targets; Adam 1e-4.
+# Refinement learning (the paper's self-enhancement step), the paper's
+# recipe: regress the DRS classifier's 320x320 maps of train_aug (their
+# targets: configs/drs/README.md, docs/fidelity.md), colour jitter, flip
+# shared with the targets; Adam 1e-4.
 _base_ = [
     '../_base_/models/refine_vgg16_d1.py',
     '../_base_/datasets/voc12aug_image_labels.py',

@@ -32,7 +32,8 @@ def pseudo_label(maps: np.ndarray,
                  img: Optional[np.ndarray] = None,
                  crf: Union[bool, str] = False,
                  normalize: bool = False) -> np.ndarray:
-    """One image's pseudo label from its maps (drs.md §6).
+    """One image's pseudo label from its maps (the DRS paper's rules or a
+    saliency-free background rule).
 
     Args:
         maps (ndarray): (K, H, W) maps in [0, 1], absent classes zero.

@@ -128,7 +128,7 @@ def test_bad_arguments(kwargs, match):
         DRS(**kwargs)
 
 
-# ---- issue 17: fused / memory-lean / in-place DRS function -------------
+# ---- fused / memory-lean / in-place DRS function -----------------------
 def _autograd_drs(x, delta, weight, cap):
     """The definition through autograd (paper's formulation)."""
     a = torch.nn.functional.relu(x) if cap is None else \
@@ -312,7 +312,7 @@ def test_bad_impl_and_shape():
         DRS(delta=0.5, impl='eager')(torch.zeros(2, 3, 4))
 
 
-# ---- issue 23: dtypes (float64 gradcheck; float16/bfloat16 under autocast)
+# ---- dtypes (float64 gradcheck; float16/bfloat16 under autocast) ------
 def _separated_input(cap, dtype=torch.float64, shape=(2, 3, 4, 5), seed=0):
     """An input (and a controller weight) whose pixels all keep clear of
     DRS's kinks, so that finite differences and rounding to half precision

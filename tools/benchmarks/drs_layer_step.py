@@ -3,8 +3,8 @@
 Times ``y = act(x * 1.); y.backward(g)`` on one activation (default: the
 VGG-16 conv1 output at batch 2, 224x224: 2 x 64 x 224 x 224) for ReLU
 (in place, the plain network's activation) and the DRS function on the C
-kernels (native) / eager / compiled, in place or not (the function before
-issue 17: ``tools/benchmarks/_drs_legacy.py`` at commit 418bea3).
+kernels (native) / eager / compiled, in place or not (the former
+function: ``tools/benchmarks/_drs_legacy.py`` at commit 418bea3).
 Rounds are interleaved in a shuffled order; prints the median ms and the
 median per-round difference to ReLU, in CPU time of this process.
 

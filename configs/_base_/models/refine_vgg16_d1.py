@@ -28,5 +28,6 @@ model = dict(
         # initial outputs for the regression
         init_cfg=dict(type='Normal', layer='Conv2d', std=0.01, bias=0)),
     test_cfg=dict(bg_score=0.25, use_gt_labels=True, normalize=False))
-# refined maps for pseudo labels: the same 3-scale max fusion (drs.md §6)
+# refined maps for pseudo labels: the classifier's 3-scale max fusion
+# (docs/fidelity.md, localization maps)
 map_cfg = dict(scales=(256, 320, 384), flip=False, out_size=None)

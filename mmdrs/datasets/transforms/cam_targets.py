@@ -8,7 +8,8 @@ from ...fileio import load_cam_maps, map_file
 
 
 def max_mask(maps: np.ndarray) -> np.ndarray:
-    """Keep, at each pixel, only the largest class values (drs.md §5).
+    """Keep, at each pixel, only the largest class values (the refinement
+    targets' per-pixel max mask; docs/fidelity.md, refinement learning).
 
     As in the authors' refinement data loader, every channel equal to the
     per-pixel maximum is kept (ties are kept, e.g. two classes both at 1.0

@@ -13,7 +13,8 @@ from .cam_classifier import CAMClassifier
 class MapRefiner(CAMClassifier):
     """A network trained to regress the classifier's localization maps.
 
-    The paper's refinement network (drs.md §5): a backbone without DRS, 3
+    The DRS paper's refinement network (its self-enhancement step, compared
+    with the authors' code in docs/fidelity.md): a backbone without DRS, 3
     extra 3x3 convs and a 1x1 conv to the K class maps
     (:class:`MultiLabelCAMHead` with ``drs_cfg=None``), output upsampled to
     the input size, raw regression output, trained by mean squared error over

@@ -41,7 +41,9 @@ def saliency_label(cams: torch.Tensor,
                    conflict_score: float = 0.9,
                    conflict_channels: int = 3,
                    ignore_index: int = 255) -> torch.Tensor:
-    """Label map from class maps and a saliency map (drs.md §6).
+    """Label map from class maps and a saliency map: the DRS paper's
+    pseudo-label rules (pixel for pixel the authors' code; docs/fidelity.md,
+    pseudo labels).
 
     1. class scores below ``alpha`` are set to 0;
     2. background score = 1 - (saliency > ``saliency_threshold``), binary;
