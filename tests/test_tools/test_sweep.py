@@ -1,9 +1,13 @@
 """tools/analysis/sweep.py: variants x seeds of a profile, one table."""
+import argparse
+import copy
+import glob
 import json
 import os.path as osp
 import sys
 
 import pytest
+from mmengine.config import DictAction
 
 from mmdrs.pipeline.markers import done_marker
 
@@ -57,9 +61,17 @@ def test_sweep_runs_variants_and_seeds(sweep, tmp_path, voc_photos):
     marker = done_marker(osp.join('seed1', 'check'))
     assert open(osp.join(work, 'reused', marker)).read() == open(
         osp.join(work, 'base', marker)).read()
-    with pytest.raises(FileNotFoundError, match="variant 'base' has not"):
+    with pytest.raises(FileNotFoundError, match='base/seed7 has not run'):
         sweep.main([str(study), '--variants', 'reused', '--seeds', '7',
                     '--work-dir', work, '--data-root', voc_photos])
+    # or those of any finished pipeline run, e.g. a demo's work dir
+    study.write_text(STUDY.replace(
+        "variant='base'", f"work_dir={osp.join(work, 'base', 'seed0')!r}"))
+    sweep.main([str(study), '--variants', 'reused', '--seeds', '2',
+                '--work-dir', work, '--data-root', voc_photos])
+    marker = done_marker('check')
+    assert open(osp.join(work, 'reused', 'seed2', marker)).read() == open(
+        osp.join(work, 'base', 'seed0', marker)).read()
     # a misspelt variant key stops the study before anything runs
     study.write_text(STUDY.replace('base=dict()', 'base=dict(epochs=3)'))
     with pytest.raises(KeyError, match="variant 'base': unknown keys"):
@@ -75,3 +87,92 @@ def test_table_is_mean_and_sample_std(sweep):
     lines = sweep.table(runs, ['s.m']).splitlines()
     assert lines[2] == '| a | 2 | 42.0 ± 2.8 |'
     assert lines[3] == '| b | 1 | 41.0 |'
+
+
+def test_resolve_study_variables_extra_stages_and_seeds(sweep, tmp_path):
+    study = sweep.Config(dict(
+        profile='toy', data_root='data/toy_voc', stages=['data'],
+        variables=dict(toy_size=(6, 3, 6), epochs=2),
+        extra_stages=[dict(type='TrainClassifier', name='extra',
+                           config='configs/drs/toy/toy_cls.py')],
+        seeds=[0, 1], metrics=['extra.cam/mIoU'],
+        variants=dict(a=dict(variables=dict(epochs=3)),
+                      ref=dict(seeds=[0], stages=['extra']))))
+    runs = sweep.resolve(study, str(tmp_path))
+    assert sorted(runs['a']) == [0, 1] and sorted(runs['ref']) == [0]
+    pipe, reuse, now = runs['a'][1]
+    # the study's variables under the variant's, the seed on top
+    assert (list(pipe.vars['toy_size']), pipe.vars['epochs'],
+            pipe.vars['seed']) == ([6, 3, 6], 3, 1)
+    assert pipe.selected == ['data'] and now and reuse == []
+    assert runs['ref'][0][0].selected == ['extra']
+    assert runs['ref'][0][0].stage('extra').config.endswith('toy_cls.py')
+    # --seeds runs those seeds for every variant, tabulates them besides
+    runs = sweep.resolve(study, str(tmp_path), seeds=[2])
+    now = [(s, r[2]) for s, r in runs['ref'].items()]
+    assert now == [(0, False), (2, True)]
+    study.metrics = ['nope.mIoU']
+    with pytest.raises(KeyError, match="no stage 'nope'"):
+        sweep.resolve(study, str(tmp_path))
+    # --dry-run resolves and prints, runs nothing
+    study.metrics = ['extra.cam/mIoU']
+    assert sweep.run_sweep(study, str(tmp_path), dry_run=True) == {}
+    assert not (tmp_path / 'a').exists()
+
+
+STUDIES = sorted(glob.glob(osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs',
+    'studies', '*.py')))
+
+
+def _options(items):
+    """``--cfg-options`` items parsed as tools/train.py parses them."""
+    p = argparse.ArgumentParser()
+    p.add_argument('--o', nargs='+', action=DictAction, default={})
+    return p.parse_args(['--o', *items]).o if items else {}
+
+
+@pytest.mark.parametrize('path', STUDIES, ids=osp.basename)
+def test_study_config_resolves_to_valid_runs(sweep, tmp_path, path):
+    """Every study loads, every variant resolves to pipeline runs (stage
+    names, reuse, metrics), and the options each run adds to a stage apply
+    to that stage's config (as tools/train.py merges them)."""
+    study = sweep.Config.fromfile(path)
+    runs = sweep.resolve(study, str(tmp_path), data_root=str(tmp_path))
+    assert sorted(runs) == sorted(study.variants)
+    loaded = {}
+    for by_seed in runs.values():
+        pipe = by_seed[min(by_seed)][0]
+        for stage in (pipe.stage(s) for s in pipe.selected):
+            # a map stage's options go to its model stage's config
+            model = getattr(stage, 'model', None)
+            train = pipe.stage(model) if isinstance(model, str) else stage
+            if not hasattr(train, 'load_config'):
+                continue
+            if train.config not in loaded:
+                loaded[train.config] = train.load_config()
+            cfg = copy.deepcopy(loaded[train.config])
+            cfg.merge_from_dict(_options(stage.extra_options))
+    assert loaded
+
+
+def test_refinement_study_states_the_binding_options(sweep, repo_root):
+    """The refinement study writes out options the old script computed
+    from the refiner's config: they must still be what they were."""
+    from mmdrs.pipeline.binding import image_size_options
+    study = sweep.Config.fromfile(
+        osp.join(repo_root, 'configs', 'studies', 'refinement_toy.py'))
+    cfg = sweep.Config.fromfile(
+        osp.join(repo_root, 'configs', 'drs', 'toy', 'toy_refine.py'))
+
+    def refine(variant):
+        return study.variants[variant]['overrides']['refine']['options']
+
+    assert refine('input-168') == refine('baseline') + image_size_options(
+        cfg, 168, 168)
+    (option, ) = set(refine('no-max-mask')) - set(refine('baseline'))
+    path = option.split('=')[0].split('.')[:-1]
+    node = cfg
+    for key in path:
+        node = node[int(key)] if key.isdigit() else node[key]
+    assert node['type'] == 'LoadCAMTargets' and option.endswith('=False')
