@@ -1,12 +1,45 @@
 """mmdrs: Discriminative Region Suppression (DRS) WSSS for MMSegmentation."""
 import os.path as osp
+import shutil
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+ROOT = osp.dirname(osp.abspath(__file__))
+#: Shipped inside the package as ``mmdrs/.mim/<name>``, as OpenMMLab
+#: packages ship theirs (``mim train mmdrs CONFIG`` and the pipeline's
+#: profiles find them there, see mmdrs/utils/config_paths.py).
+MIM_FILES = ('configs', 'tools')
+
+
+class BuildPyWithMim(build_py):
+    """``build_py`` that also copies :data:`MIM_FILES` to ``mmdrs/.mim``.
+
+    The copy goes to the build folder only (never into the source tree, so
+    a checkout never holds a stale copy); a wheel, and so ``pip install .``,
+    carries it. An editable install skips it: the checkout's own folders
+    serve.
+    """
+
+    def run(self):
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            return
+        for name in MIM_FILES:
+            src = osp.join(ROOT, name)
+            if not osp.isdir(src):
+                continue
+            dst = osp.join(self.build_lib, 'mmdrs', '.mim', name)
+            if osp.isdir(dst):
+                shutil.rmtree(dst)
+            shutil.copytree(
+                src, dst,
+                ignore=shutil.ignore_patterns('__pycache__', '*.py[cod]'))
 
 
 def version():
     ns = {}
-    with open(osp.join(osp.dirname(__file__), 'mmdrs', 'version.py')) as f:
+    with open(osp.join(ROOT, 'mmdrs', 'version.py')) as f:
         exec(f.read(), ns)
     return ns['__version__']
 
@@ -16,14 +49,15 @@ setup(
     version=version(),
     description='Weakly-supervised semantic segmentation with DRS for '
     'MMSegmentation 1.x',
-    long_description=open(osp.join(osp.dirname(__file__), 'README.md'))
-    .read() if osp.isfile(osp.join(osp.dirname(__file__), 'README.md'))
-    else '',
+    long_description=open(osp.join(ROOT, 'README.md')).read()
+    if osp.isfile(osp.join(ROOT, 'README.md')) else '',
     long_description_content_type='text/markdown',
-    packages=find_packages(exclude=('configs', 'tools', 'tests')),
+    packages=find_packages(include=('mmdrs', 'mmdrs.*')),
     # DRS's CPU kernels: C source compiled on first use (or by
     # tools/build_drs_kernels.py), see mmdrs/models/layers/drs_cpu.py
     package_data={'mmdrs': ['models/layers/csrc/*.c']},
+    # configs/ and tools/ into the package (mmdrs/.mim)
+    cmdclass={'build_py': BuildPyWithMim},
     python_requires='>=3.8',
     # Ranges for users on any platform (GPU machines included). The pinned
     # CPU development stack is requirements/constraints.txt.

@@ -7,10 +7,12 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from mmengine.config import Config
 
+from ..utils.config_paths import project_root
 from .markers import done_marker, read_done_marker
 from .registry import PIPELINE_STAGES
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# the checkout, or an installed copy's mmdrs/.mim (configs/, tools/)
+REPO = project_root()
 PROFILE_DIR = osp.join(REPO, 'configs', 'pipelines')
 
 
