@@ -2,8 +2,9 @@
 
 * **Speed**: ``mmdrs.apis.generate_maps`` (the Runner job behind
   ``tools/generate_maps.py``: batched images, scales and flips in tensors,
-  channels-last convolutions, writer threads) against a naive sequential loop (one image, one scale,
-  one flip per forward, as a straightforward script would do), both writing
+  channels-last convolutions, writer threads) against a naive sequential
+  loop (one image, one scale, one flip per forward, as a straightforward
+  script would do), both writing
   the same ``.npz`` format; the outputs are compared (max difference in
   quantisation steps, share of differing pixels).
 * **Size**: bytes/image of our format vs the paper's 20 x 320 x 320 uint8.
@@ -75,8 +76,8 @@ def naive_maps(model, cfg, data_root, out_dir, scales, flip):
                 fused = cams if fused is None else torch.maximum(fused, cams)
         fused = F.interpolate(fused, size=img.shape[:2], mode='bilinear',
                               align_corners=False)[0]
-        save_cam_maps(map_file(out_dir, info['img_path']), fused[labels], labels,
-                      classes)
+        save_cam_maps(map_file(out_dir, info['img_path']), fused[labels],
+                      labels, classes)
 
 
 def compare(dir_a, dir_b):
