@@ -7,6 +7,7 @@ inputs (checkpoints, map folders) from it. Only this module knows the
 marker's file name.
 """
 import json
+import os
 import os.path as osp
 from typing import Optional
 
@@ -49,7 +50,8 @@ def write_done_marker(folder: str, result: dict) -> None:
     killed writer never leaves a marker that reads as finished).
 
     Args:
-        folder (str): The stage's output folder (must exist).
+        folder (str): The stage's output folder (created if missing).
         result (dict): The stage's JSON-serialisable result.
     """
+    os.makedirs(folder, exist_ok=True)
     write_json_atomic(done_marker(folder), result)

@@ -126,7 +126,7 @@ class TrainSegmentor(TrainStage):
             opts += transform_options(cfg, 'LoadPseudoLabels', 'pseudo_dir',
                                       pipe.require(self.labels, 'labels'))
         if pipe.vars.get('seg_iters'):
-            opts += iteration_options(pipe.vars['seg_iters'])
+            opts += iteration_options(pipe.vars['seg_iters'], cfg)
         return opts
 
     def rows(self, pipe, res):
