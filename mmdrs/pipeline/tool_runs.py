@@ -15,9 +15,8 @@ import time
 from typing import Callable, Optional, Sequence
 
 from .markers import read_done_marker, write_done_marker
+from .runner import REPO
 from .train_results import best_checkpoint, last_val_metrics
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def run_stage(name: str, out_dir: str, fn: Callable[[], dict],
@@ -51,8 +50,9 @@ def run_stage(name: str, out_dir: str, fn: Callable[[], dict],
 
 
 def run_tool(name: str, cmd: Sequence[str], log_path: str) -> None:
-    """Run a tool subprocess (repository root as cwd), appending its output
-    to ``log_path``.
+    """Run a tool subprocess (the folder holding ``tools/`` and
+    ``configs/`` as cwd, :data:`~mmdrs.pipeline.runner.REPO`), appending its
+    output to ``log_path``.
 
     Args:
         name (str): Stage name (for messages).
