@@ -28,11 +28,10 @@ class DRS(nn.Module):
     function (:mod:`.drs_function`): ``min(act(x), delta * cap(relu(max x)))``
     - identical to the definition because ``max(relu(x)) = relu(max(x))`` -
     with a hand-written backward giving autograd's gradients, saving only the
-    output (as ReLU does) plus (B, C) statistics, optionally in place. On
-    float32 CPU tensors it runs hand-written C kernels (one pass over the
-    activation per direction for a fixed delta; :mod:`.drs_cpu`), elsewhere
-    PyTorch ops or their ``torch.compile``-generated fusion. The output and
-    the input's gradient keep the input's dtype; the (B, C) statistics and
+    output (as ReLU does) plus (B, C) statistics, optionally in place. Which
+    code runs - hand-written C kernels, eager PyTorch ops or
+    ``torch.compile`` - is stated once, in :mod:`.drs_function`. The output
+    and the input's gradient keep the input's dtype; the (B, C) statistics and
     the controller run in float32 (float64 for a float64 input), also
     inside autocast (AMP), and the controller's gradient is in its weight's
     dtype. ``act='module'`` uses plain autograd.
@@ -62,15 +61,9 @@ class DRS(nn.Module):
             (:class:`~mmdrs.models.DRSBackbone` and
             :class:`~mmdrs.models.MultiLabelCAMHead` set it as the ReLU
             they replace had it).
-        impl (str): ``'auto'`` (the C kernels for float32 CPU inputs where
-            a C compiler built them, see :mod:`.drs_cpu`; otherwise, with
-            ``MMDRS_DRS_COMPILE=1`` in the environment, compiled kernels
-            for inputs of at least ``drs_function.AUTO_MIN_NUMEL``
-            elements, else eager: compiling costs 5-100 s per process and
-            pays off only on long runs), ``'native'`` (the C kernels where
-            they apply, else eager), ``'compiled'`` or ``'eager'``.
-            Compiling falls back to eager (with a warning) where
-            torch.compile fails. Defaults to ``'auto'``.
+        impl (str): ``'auto'``, ``'native'``, ``'eager'`` or
+            ``'compiled'``: the rule choosing the code that runs (see
+            :mod:`.drs_function`). Defaults to ``'auto'``.
     """
 
     def __init__(self,

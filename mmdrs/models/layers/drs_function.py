@@ -12,12 +12,36 @@ included, in one :class:`torch.autograd.Function` so that it can
 * do the backward with hand-derived gradients in one pass over the
   activation (fixed delta) or two (learnable: a reduction, then an
   element-wise pass), and
-* run those passes as hand-written C kernels on float32 CPU tensors
-  (:mod:`.drs_cpu`: a plane's statistics and output while it is in cache, so
-  a fixed delta costs one pass over the activation each way), or as
-  generated fused kernels: ``torch.compile`` (inductor: C++/OpenMP on CPU,
-  Triton on CUDA) of the same tensor code, falling back to the eager
-  PyTorch ops wherever compiling is unavailable or fails.
+* run those passes as hand-written C kernels (:mod:`.drs_cpu`: a plane's
+  statistics and output while it is in cache, so a fixed delta costs one
+  pass over the activation each way), as eager PyTorch ops, or as
+  ``torch.compile``-generated kernels of the same tensor code (inductor:
+  C++/OpenMP on CPU, Triton on CUDA).
+
+Which code runs (the one statement of it; :func:`resolve_impl` decides per
+call from the input, ``impl`` of :class:`~mmdrs.models.DRS` /
+:func:`drs_function` chooses the rule):
+
+* ``'auto'`` (the default): the **C kernels** for float32, contiguous CPU
+  tensors, where they were built (a C compiler worked and
+  ``MMDRS_DRS_NATIVE`` is not ``0``); **eager** PyTorch ops for everything
+  else - float64, float16 / bfloat16 (e.g. activations produced under
+  autocast), non-contiguous inputs, CUDA, or no kernels. ``torch.compile``
+  is **opt-in**: with ``MMDRS_DRS_COMPILE=1`` in the environment, those
+  other inputs of at least :data:`AUTO_MIN_NUMEL` elements run compiled
+  (compiling costs 5-100 s per process, which only long runs earn back).
+* ``'native'``: ``'auto'`` without the compiled branch.
+* ``'eager'`` / ``'compiled'``: that path for every input; compiled falls
+  back to eager (one warning) where ``torch.compile`` fails.
+* Inside a user's ``torch.compile`` the eager code runs, traced into the
+  user's graph.
+
+The backward takes the forward's path (a gradient that is not float32 after
+a C-kernel forward takes the eager backward). Autocast is switched off
+inside the function, so only the activation's own dtype counts: a float32
+activation inside autocast still runs the C kernels. The dtypes of the
+statistics and the controller: :func:`acc_dtype`. docs/drs_speed.md
+("Which path runs where") has the same as a table, with the measurements.
 
 Gradients are those of autograd through the paper's formulation (ReLU, global
 max, sigmoid controller over global average pooling, element-wise min), with
@@ -38,11 +62,7 @@ import torch
 from ...utils.compat import is_compiling
 from . import drs_cpu
 
-#: Implementations: 'native' (the hand-written CPU kernels of
-#: :mod:`.drs_cpu` for float32 CPU tensors, else eager), 'eager' (PyTorch
-#: ops), 'compiled' (torch.compile of the same code, eager fallback),
-#: 'auto' (native where it applies; otherwise compiled for large enough
-#: inputs when ``MMDRS_DRS_COMPILE=1``, else eager).
+#: Implementation rules (which code each runs where: the module docstring).
 IMPLS = ('auto', 'native', 'eager', 'compiled')
 #: 'auto' compiles for activations with at least this many elements.
 AUTO_MIN_NUMEL = 1 << 16
@@ -305,7 +325,7 @@ def use_compiled(impl: str, x: torch.Tensor) -> bool:
 
 def resolve_impl(impl: str, x: torch.Tensor) -> str:
     """The code that runs implementation ``impl`` on input ``x``:
-    'native', 'compiled' or 'eager'."""
+    'native', 'compiled' or 'eager' (the rules: the module docstring)."""
     if (impl in ('auto', 'native') and not is_compiling()
             and drs_cpu.supports(x)):
         return 'native'
@@ -397,7 +417,8 @@ def drs_function(x: torch.Tensor,
         cap (float, optional): 6.0 for ReLU6, None for ReLU.
         inplace (bool): Write the output into ``x`` (as a ReLU with
             ``inplace=True``); ignored for ReLU6 + learnable.
-        impl (str): 'auto', 'eager' or 'compiled' (see :data:`IMPLS`).
+        impl (str): One of :data:`IMPLS` (which code each runs: the module
+            docstring).
 
     Returns:
         Tensor: the DRS output, same shape as ``x``.
