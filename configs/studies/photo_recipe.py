@@ -61,6 +61,11 @@ variants = dict(
     # (fully supervised, 500 -> 1,500 iterations: 31.7 -> 46.5 val)
     seg1500=dict(reuse=dict(variant='base', stages=_labels),
                  variables=dict(seg_iters=1500)),
+    # labels: RRM's reliable-region rule (255 where the CAMs and two dense
+    # CRFs disagree) instead of the threshold rule; DeepLab on them
+    reliable=dict(reuse=dict(variant='base', stages=_labels[:-1]),
+                  overrides={'pseudo-labels': dict(
+                      type='ReliablePseudoLabels', crf=(False, ))}),
     # maps: scales 1, 1.5 and 2 x 224 (finer 14x14 -> 28x28 features)
     scales_up=dict(stages=cams, reuse=_classifiers, overrides={
         m: dict(options=['map_cfg.scales=(224,336,448)'])

@@ -28,8 +28,10 @@ class Report(PipelineStage):
         self.num_images = num_images
 
     def run(self, pipe):
-        done = [(m, pipe.stage(m).out_dir(pipe)) for m in self.grid
-                if pipe.result(m) is not None]
+        # the folder the maps stage recorded: a reused stage (a sweep's
+        # ``reuse``) wrote its maps in another run's work dir
+        done = [(m, pipe.result(m).get('maps') or pipe.stage(m).out_dir(pipe))
+                for m in self.grid if pipe.result(m) is not None]
         if done:
             run_tool(self.name, [
                 sys.executable, 'tools/analysis/visualize_maps.py',
