@@ -15,8 +15,8 @@ import sys
 import torch
 import torch.distributed as dist
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+    __file__))))))
 
 import mmdrs  # noqa: E402,F401
 from mmengine.model import MMDistributedDataParallel  # noqa: E402
