@@ -5,7 +5,9 @@ Reports, per split, missing or unreadable images, missing masks, masks of
 another size or with values outside the class list (``classes.txt`` or
 VOC's), images without any foreground class, and missing or mis-sized
 saliency maps - each with its file name; with ``--profile``, also every
-list file, folder, image and mask that the profile's training configs read
+list file, folder, image and mask that the profile's training configs read,
+and every training stage whose config lacks what binding it to the run
+needs, e.g. a segmentation config without a ``LoadPseudoLabels`` transform
 (what its pipeline's first stage checks)::
 
     python tools/check_dataset.py data/my_voc [--splits train trainaug val]
@@ -34,8 +36,8 @@ def parse_args(argv=None):
                    help='splits whose images may have no foreground class '
                    '(default: val)')
     p.add_argument('--profile',
-                   help='also check what this pipeline profile reads '
-                   '(cpu | voc | a profile file)')
+                   help='also check what this pipeline profile reads and '
+                   "its stages' bindings (cpu | voc | a profile file)")
     p.add_argument('--max-report', type=int, default=50,
                    help='problems printed (all go to --json)')
     p.add_argument('--json', help='write the full report here')

@@ -48,7 +48,11 @@ warm-up share      ``model.cls_only_iters`` (one-step segmentors; 0 when
 A config that lacks what a binding needs raises ``ValueError`` naming the
 config file and what was expected (e.g. a segmentation config without a
 ``LoadPseudoLabels`` transform would otherwise train on its own masks),
-instead of a run that silently ignores the binding.
+instead of a run that silently ignores the binding. The data check of a
+pipeline (the ``CheckData`` stage, ``tools/check_dataset.py --profile``)
+computes every training stage's options this way before anything trains
+(:func:`~mmdrs.pipeline.stages.data.binding_problems`), so such a config
+stops the pipeline at its first stage.
 """
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
