@@ -138,6 +138,30 @@ def _autograd_drs(x, delta, weight, cap):
     return torch.minimum(a, delta * a.amax((2, 3), keepdim=True))
 
 
+def _autograd_drs_first_max(x, delta, weight, cap):
+    """The definition through autograd, the max's gradient going to the
+    first maximal pixel (``Tensor.max(dim)``, DRS's rule; ``amax`` would
+    share it among ties)."""
+    a = torch.nn.functional.relu(x) if cap is None else \
+        torch.nn.functional.relu6(x)
+    if weight is not None:
+        delta = torch.sigmoid(a.mean((2, 3)) @ weight.t())[..., None, None]
+    a_max = a.flatten(2).max(-1).values[..., None, None]
+    return torch.minimum(a, delta * a_max)
+
+
+def _tie_input(shape, cap, seed=3):
+    """Random activations with a dead channel, a peak above the ReLU6 cap,
+    a constant channel and a tie for the max."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(*shape, generator=g) * (4. if cap else 1.)
+    x[0, 1] = -1.  # a dead channel: threshold 0
+    x[1, 2].view(-1)[0] = 9.  # a peak above the ReLU6 cap
+    x[2, 3] = 0.5  # all equal: the argmax is the first pixel
+    x[2, 4].view(-1)[[3, -2]] = 7.5  # a tie: the first one
+    return x
+
+
 def _drs_input(cap, hw=(9, 9)):
     # 81 pixels: one block of drs_function.BLOCK (64) and a tail
     g = torch.Generator().manual_seed(3)
@@ -187,12 +211,21 @@ def _check_against_autograd(learnable, act, inplace, impl, hw=(9, 9),
         torch.testing.assert_close(w.grad, w2.grad, rtol=1e-5, atol=1e-4)
 
 
+# (H, W): shorter than one block of drs_function.BLOCK (64), a block and a
+# tail, two blocks, many blocks and a tail
+@pytest.mark.parametrize('hw', [(3, 5), (9, 9), (16, 8), (37, 41)])
 @pytest.mark.parametrize('learnable', [False, True])
 @pytest.mark.parametrize('act', ['relu', 'relu6'])
 @pytest.mark.parametrize('inplace', [False, True])
-@pytest.mark.parametrize('hw', [(6, 7), (9, 9), (16, 8)])
 def test_eager_function_matches_autograd(learnable, act, inplace, hw):
-    _check_against_autograd(learnable, act, inplace, 'eager', hw)
+    """The PyTorch code against autograd on ties (the max's gradient goes to
+    the first maximal pixel), dead, capped and constant channels; with a
+    fixed delta the same float operations, so bit for bit (learnable: the
+    GAP's sum is added in another order)."""
+    cap = 6.0 if act == 'relu6' else None
+    _check_against_autograd(
+        learnable, act, inplace, 'eager', x0=_tie_input((4, 5, *hw), cap),
+        reference=_autograd_drs_first_max, exact=not learnable)
 
 
 @pytest.mark.parametrize('learnable,act,inplace', [

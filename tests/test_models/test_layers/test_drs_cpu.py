@@ -9,33 +9,11 @@ from mmdrs.models import DRS
 from mmdrs.models.layers import drs_cpu
 from mmdrs.models.layers import drs_function as drs_fn
 
-from test_drs import _autograd_drs, _check_against_autograd
-
-
-def _autograd_drs_first_max(x, delta, weight, cap):
-    """The definition through autograd, the max's gradient going to the
-    first maximal pixel (``Tensor.max(dim)``, DRS's rule; ``amax`` would
-    share it among ties)."""
-    a = torch.nn.functional.relu(x) if cap is None else \
-        torch.nn.functional.relu6(x)
-    if weight is not None:
-        delta = torch.sigmoid(a.mean((2, 3)) @ weight.t())[..., None, None]
-    a_max = a.flatten(2).max(-1).values[..., None, None]
-    return torch.minimum(a, delta * a_max)
-
+from test_drs import (_autograd_drs, _autograd_drs_first_max,
+                      _check_against_autograd, _tie_input)
 
 pytestmark = pytest.mark.skipif(
     not drs_cpu.available(), reason='no C compiler: kernels not built')
-
-
-def _input(shape, cap, seed=3):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(*shape, generator=g) * (4. if cap else 1.)
-    x[0, 1] = -1.  # a dead channel: threshold 0
-    x[1, 2].view(-1)[0] = 9.  # a peak above the ReLU6 cap
-    x[2, 3] = 0.5  # all equal: the argmax is the first pixel
-    x[2, 4].view(-1)[[3, -2]] = 7.5  # a tie: the first one
-    return x
 
 
 # (H, W): shorter than one unrolled step, tails, and (2nd) more than
@@ -44,17 +22,16 @@ def _input(shape, cap, seed=3):
 @pytest.mark.parametrize('learnable', [False, True])
 @pytest.mark.parametrize('act', ['relu', 'relu6'])
 @pytest.mark.parametrize('inplace', [False, True])
-@pytest.mark.parametrize('impl', ['native', 'eager'])
-def test_native_matches_autograd(hw, learnable, act, inplace, impl):
-    """The kernels (and, on the same ties, the PyTorch code) against
-    autograd."""
+def test_native_matches_autograd(hw, learnable, act, inplace):
+    """The kernels against autograd (the PyTorch code on the same inputs:
+    test_drs.py::test_eager_function_matches_autograd)."""
     cap = 6.0 if act == 'relu6' else None
-    x0 = _input((4, 5, *hw), cap)
-    assert drs_fn.resolve_impl(impl, x0) == impl
+    x0 = _tie_input((4, 5, *hw), cap)
+    assert drs_fn.resolve_impl('native', x0) == 'native'
     # fixed delta: the same float operations, so bit for bit; learnable:
     # the GAP's sum is added in another order
     _check_against_autograd(
-        learnable, act, inplace, impl, x0=x0,
+        learnable, act, inplace, 'native', x0=x0,
         reference=_autograd_drs_first_max, exact=not learnable)
 
 
@@ -128,7 +105,7 @@ def test_build_error_names_the_compiler_message(tmp_path, monkeypatch):
 def test_delta_above_one_still_caps_relu6():
     """drs_function accepts any fixed delta: with delta > 1 the threshold
     exceeds the ReLU6 cap, and the output must still stop at 6."""
-    x = _input((3, 5, 9, 9), 6.0)
+    x = _tie_input((3, 5, 9, 9), 6.0)
     d = torch.tensor(1.5)
     native = drs_fn.drs_function(x.clone(), d, cap=6.0, impl='native')
     eager = drs_fn.drs_function(x.clone(), d, cap=6.0, impl='eager')
@@ -144,7 +121,7 @@ def test_learnable_is_reproducible_bit_for_bit(impl, act):
     threads and on 1 and 4 threads, give identical outputs and gradients.
     The activation is large enough for OpenMP to split the planes."""
     cap = 6.0 if act == 'relu6' else None
-    x0 = _input((4, 32, 24, 24), cap)
+    x0 = _tie_input((4, 32, 24, 24), cap)
     g = torch.randn(x0.shape, generator=torch.Generator().manual_seed(6))
     drs = DRS(delta='learnable', channels=32, act=act, inplace=True,
               impl=impl)
@@ -188,7 +165,7 @@ def test_one_openmp_runtime_in_the_process():
         lib.GOMP_parallel  # resolved through the library's own links
     except AttributeError:
         pytest.skip('kernels built without OpenMP (or not GNU ABI)')
-    x = _input((4, 32, 24, 24), None)
+    x = _tie_input((4, 32, 24, 24), None)
     torch.relu(x)  # torch's own OpenMP region
     DRS(delta=.55, impl='native')(x)
     with open('/proc/self/maps') as f:
