@@ -6,6 +6,12 @@ Used by the pipeline stages (:mod:`mmdrs.pipeline.stages`) and the
 (:mod:`mmdrs.pipeline.markers`, with the result, e.g. the final validation
 metrics) makes a finished stage skip itself, and an interrupted training
 run resumes from its ``last_checkpoint``.
+
+Tools run in the caller's working directory, so the work dirs, data roots
+and output folders a user gives (relative or not) mean the same to the
+pipeline and to its tools; the tool scripts and configs are named by
+absolute paths under :data:`~mmdrs.pipeline.runner.REPO` (the checkout, or
+an installed copy's ``mmdrs/.mim``; :func:`repo_path`).
 """
 import os
 import os.path as osp
@@ -17,6 +23,20 @@ from typing import Callable, Optional, Sequence
 from .markers import read_done_marker, write_done_marker
 from .runner import REPO
 from .train_results import best_checkpoint, last_val_metrics
+
+
+def repo_path(path: str) -> str:
+    """A tool script or config named relative to the folder holding
+    ``tools/`` and ``configs/`` (:data:`~mmdrs.pipeline.runner.REPO`), as
+    an absolute path; an absolute ``path`` is returned unchanged.
+
+    Args:
+        path (str): E.g. ``'tools/generate_maps.py'`` or a stage's config.
+
+    Returns:
+        str: The absolute path.
+    """
+    return path if osp.isabs(path) else osp.join(REPO, path)
 
 
 def run_stage(name: str, out_dir: str, fn: Callable[[], dict],
@@ -50,13 +70,13 @@ def run_stage(name: str, out_dir: str, fn: Callable[[], dict],
 
 
 def run_tool(name: str, cmd: Sequence[str], log_path: str) -> None:
-    """Run a tool subprocess (the folder holding ``tools/`` and
-    ``configs/`` as cwd, :data:`~mmdrs.pipeline.runner.REPO`), appending its
-    output to ``log_path``.
+    """Run a tool subprocess in the caller's working directory, appending
+    its output to ``log_path``.
 
     Args:
         name (str): Stage name (for messages).
-        cmd (Sequence[str]): The command line.
+        cmd (Sequence[str]): The command line, its tool script and config
+            as absolute paths (:func:`repo_path`).
         log_path (str): Log file, appended to.
 
     Raises:
@@ -65,7 +85,7 @@ def run_tool(name: str, cmd: Sequence[str], log_path: str) -> None:
     print(f'[stage {name}] {" ".join(cmd)}', flush=True)
     with open(log_path, 'a') as log:
         proc = subprocess.run(
-            list(cmd), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+            list(cmd), stdout=log, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
         with open(log_path) as f:
             tail = f.read()[-3000:]
@@ -84,8 +104,10 @@ def train_stage(name: str,
 
     Args:
         name (str): Stage name (for messages and the result).
-        config (str): Config path.
-        work_dir (str): The stage's work dir.
+        config (str): Config path (relative: to
+            :data:`~mmdrs.pipeline.runner.REPO`, :func:`repo_path`).
+        work_dir (str): The stage's work dir (relative: to the working
+            directory).
         cfg_options (Sequence[str]): ``--cfg-options`` items.
         force (bool): Re-run even if the done marker exists.
         gpus (int): More than 1 launches ``tools/dist_train.sh`` with that
@@ -104,11 +126,11 @@ def train_stage(name: str,
         return done
     os.makedirs(work_dir, exist_ok=True)
     if gpus > 1:
-        cmd = ['bash', osp.join(REPO, 'tools', 'dist_train.sh'), config,
+        cmd = ['bash', repo_path('tools/dist_train.sh'), repo_path(config),
                str(gpus), '--work-dir', work_dir]
     else:
-        cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
-               '--work-dir', work_dir]
+        cmd = [sys.executable, repo_path('tools/train.py'),
+               repo_path(config), '--work-dir', work_dir]
     if cfg_options:
         cmd += ['--cfg-options', *cfg_options]
     if osp.isfile(osp.join(work_dir, 'last_checkpoint')) and not force:

@@ -4,7 +4,7 @@ from typing import Optional, Sequence
 
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage, Row
-from ..tool_runs import run_stage, run_tool
+from ..tool_runs import repo_path, run_stage, run_tool
 
 
 @PIPELINE_STAGES.register_module()
@@ -76,12 +76,13 @@ class Maps(PipelineStage):
             if self.quantize:
                 args += ['--quantize', self.quantize]
             args += ['--cfg-options', *opts]
+            config = repo_path(train.config)
             if pipe.gpus > 1:
-                cmd = ['bash', 'tools/dist_generate_maps.sh', train.config,
-                       ckpt, str(pipe.gpus), *args]
+                cmd = ['bash', repo_path('tools/dist_generate_maps.sh'),
+                       config, ckpt, str(pipe.gpus), *args]
             else:
-                cmd = [sys.executable, 'tools/generate_maps.py', train.config,
-                       ckpt, *args]
+                cmd = [sys.executable, repo_path('tools/generate_maps.py'),
+                       config, ckpt, *args]
             run_tool(self.name, cmd, out + '.log')
             sal = 'SaliencyMaps' if pipe.data['saliency'] else None
             ev = evaluate_maps(out, pipe.data_root, self.eval_split,

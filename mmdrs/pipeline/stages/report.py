@@ -7,7 +7,7 @@ from typing import Sequence
 from ...utils.atomic import write_json_atomic, write_text_atomic
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage
-from ..tool_runs import run_tool
+from ..tool_runs import repo_path, run_tool
 
 
 @PIPELINE_STAGES.register_module()
@@ -34,7 +34,7 @@ class Report(PipelineStage):
                 for m in self.grid if pipe.result(m) is not None]
         if done:
             run_tool(self.name, [
-                sys.executable, 'tools/analysis/visualize_maps.py',
+                sys.executable, repo_path('tools/analysis/visualize_maps.py'),
                 *[d for _, d in done], '--names', *[m for m, _ in done],
                 '--data-root', pipe.data_root, '--num',
                 str(self.num_images), '--out', pipe.path('maps_grid.png')
