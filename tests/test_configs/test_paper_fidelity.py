@@ -19,9 +19,20 @@ def _load(repo_root, name):
 
 def test_classifier(repo_root):
     cfg = _load(repo_root, 'voc_cls.py')
+    assert cfg.model.backbone.backbone.init_cfg.checkpoint == \
+        'torchvision://vgg16'
     assert cfg.param_scheduler[0].milestones == [4, 9]  # reduce_lr 5, 10
     assert cfg.train_cfg.max_epochs == 15 and cfg.train_cfg.val_interval == 1
     assert cfg.train_dataloader.batch_size == 5
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.lr, opt.momentum, opt.nesterov, opt.weight_decay) == \
+        (1e-3, 0.9, True, 5e-4)
+    pipe = [t.type for t in cfg.train_dataloader.dataset.datasets[0].pipeline]
+    assert pipe == [
+        'LoadImageFromFile', 'LoadAnnotations', 'LoadImageLabels', 'Resize',
+        'RandomFlip', 'RandomColorJitter', 'RandomCrop',
+        'PackImageLabelInputs'
+    ]
     assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=10)
     assert cfg.default_hooks.checkpoint.save_best == 'cam/sal_mIoU'
     cam_metric = [e for e in cfg.val_evaluator
