@@ -78,20 +78,46 @@ def tiny_cls_config(tmp_path, toy_voc, repo_root):
     return make
 
 
-@pytest.fixture
-def tiny_checkpoint(tmp_path, tiny_cls_config):
-    """(config, checkpoint) of the tiny classifier as initialised (ImageNet
-    backbone, random head) - a real checkpoint file for offline jobs."""
+@pytest.fixture(scope='session')
+def tiny_checkpoint(tmp_path_factory, toy_voc, repo_root):
+    """(config, checkpoint) of the tiny classifier (1 epoch) as initialised
+    (ImageNet backbone, random head) - a real checkpoint file for offline
+    jobs, made once (read-only for the tests)."""
     import torch
     from mmengine.config import Config
     from mmseg.registry import MODELS
-    cfg_path = tiny_cls_config()
+    folder = tmp_path_factory.mktemp('tiny_checkpoint')
+    cfg_path = folder / 'tiny_cls.py'
+    cfg_path.write_text(TINY_CFG.format(
+        repo=repo_root, data_root=toy_voc, epochs=1, extra=''))
     torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(cfg_path).model)
+    model = MODELS.build(Config.fromfile(str(cfg_path)).model)
     model.init_weights()
-    ckpt = str(tmp_path / 'tiny_init.pth')
+    ckpt = str(folder / 'tiny_init.pth')
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
-    return cfg_path, ckpt
+    return str(cfg_path), ckpt
+
+
+@pytest.fixture(scope='session')
+def load_tool(repo_root):
+    """Import ``tools/<name>.py`` (e.g. ``'test'``, ``'analysis/sweep'``)
+    as a module, so that ``main(argv)`` runs the tool in this process,
+    under a name that shadows nothing (``tools/test.py`` is not the
+    standard library's ``test``)."""
+    import importlib.util
+    loaded = {}
+
+    def load(name):
+        if name not in loaded:
+            spec = importlib.util.spec_from_file_location(
+                'mmdrs_tool_' + name.replace('/', '_'),
+                osp.join(repo_root, 'tools', f'{name}.py'))
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            loaded[name] = module
+        return loaded[name]
+
+    return load
 
 
 @pytest.fixture(scope='session')
@@ -156,3 +182,84 @@ def own_voc_folder(tmp_path_factory):
     with open(osp.join(root, 'classes.txt'), 'w') as f:
         f.write('\n'.join(OWN_CLASSES) + '\n')
     return root
+
+
+def _gt_mask(root, img_id):
+    import numpy as np
+    from PIL import Image
+    return np.array(Image.open(
+        osp.join(root, 'SegmentationClassAug', f'{img_id}.png')))
+
+
+def _miou(conf):
+    """mIoU (in %) of a (n, n) or (n, n + 1 ignored) confusion matrix,
+    classes absent from GT and prediction left out."""
+    import numpy as np
+    n = conf.shape[0]
+    inter = np.diagonal(conf[:, :n]).astype(np.float64)
+    union = conf.sum(1) + conf[:, :n].sum(0) - inter
+    with np.errstate(invalid='ignore', divide='ignore'):
+        return float(np.nanmean(inter / union) * 100)
+
+
+@pytest.fixture(scope='session')
+def score_maps():
+    """The threshold-sweep mIoU of a map folder, computed here with numpy
+    (not through CAMIoUMetric): for each background score t, a pixel is
+    the class of its largest map where that map exceeds t, else
+    background. Returns ``{t: mIoU in %}``."""
+    import numpy as np
+
+    from mmdrs.datasets import read_split
+    from mmdrs.datasets.dataset_check import folder_classes
+    from mmdrs.evaluation.metrics.cam_iou import DEFAULT_THRESHOLDS
+    from mmdrs.fileio import load_cam_maps
+
+    def score(maps_dir, root, split='train', normalize=False,
+              thresholds=DEFAULT_THRESHOLDS):
+        n = len(folder_classes(root))
+        classes = folder_classes(root)[1:]
+        conf = np.zeros((len(thresholds), n, n), np.int64)
+        for i in read_split(root, split):
+            gt = _gt_mask(root, i).astype(np.int64)
+            maps = load_cam_maps(osp.join(maps_dir, f'{i}.npz'), classes,
+                                 size=gt.shape)['maps']
+            if normalize:
+                maps = maps / (maps.max(axis=(1, 2), keepdims=True) +
+                               np.float32(1e-5))
+            top, cls = maps.max(0), maps.argmax(0) + 1
+            valid = gt != 255
+            for j, t in enumerate(thresholds):
+                pred = np.where(top > np.float32(t), cls, 0)
+                conf[j] += np.bincount(
+                    gt[valid] * n + pred[valid],
+                    minlength=n * n).reshape(n, n)
+        return {float(t): _miou(c) for t, c in zip(thresholds, conf)}
+
+    return score
+
+
+@pytest.fixture(scope='session')
+def score_labels():
+    """The mIoU (in %) of a folder of label PNGs against a split's masks,
+    computed here with numpy; ignored pixels (255) count as misses."""
+    import numpy as np
+    from PIL import Image
+
+    from mmdrs.datasets import read_split
+    from mmdrs.datasets.dataset_check import folder_classes
+
+    def score(label_dir, root, split):
+        n = len(folder_classes(root))
+        conf = np.zeros((n, n + 1), np.int64)
+        for i in read_split(root, split):
+            gt = _gt_mask(root, i).astype(np.int64)
+            label = np.array(Image.open(
+                osp.join(label_dir, f'{i}.png'))).astype(np.int64)
+            valid = gt != 255
+            pred = np.where(label == 255, n, label)[valid]
+            conf += np.bincount(gt[valid] * (n + 1) + pred,
+                                minlength=n * (n + 1)).reshape(n, n + 1)
+        return _miou(conf)
+
+    return score

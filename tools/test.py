@@ -18,7 +18,7 @@ from mmdrs.utils.runner_cfg import (add_runner_args,  # noqa: E402
                                     load_runner_config, set_local_rank_env)
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -41,13 +41,13 @@ def parse_args():
         help="refine the predictions with a dense CRF (the papers' '+CRF' "
         "rows; settings from the config's crf_cfg, else the DRS authors' "
         'DeepLab ones; needs the crf extra: pip install -e .[crf])')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     set_local_rank_env(args.local_rank)
     return args
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     if not osp.isfile(args.checkpoint) and '://' not in args.checkpoint:
         raise FileNotFoundError(f'checkpoint file {args.checkpoint} not found')
     cfg = load_runner_config(args.config, args.launcher, args.cfg_options,

@@ -23,7 +23,7 @@ from mmdrs.engine.hooks import FinalValidationHook  # noqa: E402
 from mmdrs.utils.total_batch import fit_total_batch  # noqa: E402
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -39,13 +39,13 @@ def parse_args():
         default=False,
         help='enable automatic-mixed-precision training (CUDA only)')
     add_runner_args(parser)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     set_local_rank_env(args.local_rank)
     return args
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     cfg = load_runner_config(args.config, args.launcher, args.cfg_options,
                              args.work_dir)
     if args.amp:

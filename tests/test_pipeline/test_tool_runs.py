@@ -1,14 +1,38 @@
-"""The resumable stage runner used by tools/run_pipeline.py and studies."""
+"""mmdrs.pipeline.tool_runs: resumable stages, training stages as
+tools/train.py runs."""
+import glob
+import json
+import math
 import os
 import os.path as osp
-import time
 
 import pytest
 
+from mmdrs.pipeline import tool_runs
 from mmdrs.pipeline.markers import (done_marker, read_done_marker,
                                     write_done_marker)
 from mmdrs.pipeline.tool_runs import run_stage, train_stage
-from mmdrs.pipeline.train_results import best_checkpoint, last_val_metrics
+from mmdrs.pipeline.train_results import last_val_metrics
+
+
+def _scalars(work_dir):
+    """Every row of a run's scalars.json files (resumed runs: one per
+    timestamp folder), oldest first."""
+    rows = []
+    for f in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                       'scalars.json'))):
+        with open(f) as fh:
+            rows += [json.loads(line) for line in fh if line.strip()]
+    return rows
+
+
+def _no_tool_runs(monkeypatch):
+    """A finished stage must not start a tool."""
+
+    def refuse(name, cmd, log_path):
+        raise AssertionError(f'{name} ran {cmd}')
+
+    monkeypatch.setattr(tool_runs, 'run_tool', refuse)
 
 
 def test_marker_makes_a_finished_stage_skip(tmp_path):
@@ -32,48 +56,12 @@ def test_marker_makes_a_finished_stage_skip(tmp_path):
     assert calls == [1, 1]
 
 
-def test_stage_runs_skips_and_resumes(tiny_cls_config, tmp_path):
-    cfg = tiny_cls_config(epochs=1)
-    work = str(tmp_path / 'stage')
-    res = train_stage('tiny', cfg, work)
-    assert osp.isfile(res['checkpoint'])
-    assert 0 <= res['cam/mIoU'] <= 100 and 'cls/mAP' in res
-    assert res['train_iter_time'] > 0
-    # done: returns the recorded result without training
-    t0 = time.time()
-    assert train_stage('tiny', cfg, work) == res
-    assert time.time() - t0 < 2
-    # interrupted after its checkpoint (no done-marker): resumes
-    os.remove(done_marker(work))
-    res2 = train_stage('tiny', cfg, work,
-                       cfg_options=['train_cfg.max_epochs=2'])
-    assert res2['checkpoint'].endswith('epoch_2.pth')
-    with open(osp.join(work, 'stage.log')) as f:
-        assert 'resumed epoch: 1' in f.read()
-    # the paper keeps the best epoch: with the hook's metric, the result is
-    # mmengine's best checkpoint and its own validation row
-    best = best_checkpoint(work)
-    assert best and osp.basename(best).startswith('best_cam_sal_mIoU_epoch')
-    rows = [last_val_metrics(work)]
-    chosen = last_val_metrics(work, 'cam/sal_mIoU')
-    epoch = int(best.split('_epoch_')[1].split('.')[0])
-    assert chosen['step'] == epoch
-    assert chosen['cam/sal_mIoU'] >= rows[0]['cam/sal_mIoU']
-
-
-def test_failed_stage_names_its_log(tiny_cls_config, tmp_path):
-    cfg = tiny_cls_config(epochs=1)
-    with pytest.raises(RuntimeError, match='stage.log'):
-        train_stage('bad', cfg, str(tmp_path / 'bad'),
-                    cfg_options=['model.cam_head.type=NoSuchHead'])
-    assert not osp.exists(done_marker(str(tmp_path / 'bad')))
-
-
 def test_stage_that_died_in_final_validation_validates_when_resumed(
-        tiny_cls_config, tmp_path):
+        tiny_cls_config, tmp_path, monkeypatch):
     """Trained to the end, the final validation fails (its images are
     missing): the re-run resumes after the last step, validates the final
-    model (FinalValidationHook) and records its numbers, never None."""
+    model (FinalValidationHook) and records its numbers, never None;
+    finished, the stage returns its record without a tool run."""
     cfg = tiny_cls_config(epochs=1)
     work = str(tmp_path / 'stage')
     empty = tmp_path / 'no_images'
@@ -83,10 +71,56 @@ def test_stage_that_died_in_final_validation_validates_when_resumed(
             f'val_dataloader.dataset.data_prefix.img_path={empty}'])
     assert osp.isfile(osp.join(work, 'epoch_1.pth'))
     assert last_val_metrics(work) is None
+    assert read_done_marker(work) is None
+    # 24 + 24 images / batch 4 = 12 iterations, logged every 2nd
+    losses = [r['loss'] for r in _scalars(work) if 'loss' in r]
+    assert len(losses) == 6 and all(math.isfinite(v) for v in losses)
+
     res = train_stage('tiny', cfg, work)
     with open(osp.join(work, 'stage.log')) as f:
         log = f.read()
     assert 'resumed epoch: 1' in log
     assert 'validating the final model' in log
-    assert res['cam/mIoU'] == last_val_metrics(work)['cam/mIoU']
-    assert res['cam/mIoU'] > 0 and res['step'] == 1
+    (val, ) = [r for r in _scalars(work) if 'cam/mIoU' in r]
+    assert val['step'] == 1 and 'mIoU' in val and 'cls/mAP' in val
+    assert {k: res[k] for k in val} == val  # the row as recorded
+    assert res['checkpoint'] == res['last_checkpoint'] == osp.join(
+        work, 'epoch_1.pth')
+    # the median of the logged iteration times
+    times = sorted(r['time'] for r in _scalars(work) if 'loss' in r)
+    assert res['train_iter_time'] == times[len(times) // 2]
+
+    _no_tool_runs(monkeypatch)
+    assert train_stage('tiny', cfg, work) == res
+
+
+def test_interrupted_stage_resumes_and_keeps_the_best_epoch(
+        tiny_cls_config, tmp_path):
+    """Interrupted after a checkpoint (no done marker), a stage resumes;
+    with ``select`` its result is mmengine's best checkpoint and that
+    checkpoint's own validation row, as the paper keeps the best epoch."""
+    cfg = tiny_cls_config(epochs=1)
+    work = str(tmp_path / 'stage')
+    res = train_stage('tiny', cfg, work, select='cam/sal_mIoU')
+    assert res['last_checkpoint'] == osp.join(work, 'epoch_1.pth')
+    os.remove(done_marker(work))
+    res2 = train_stage('tiny', cfg, work, select='cam/sal_mIoU',
+                       cfg_options=['train_cfg.max_epochs=2'])
+    with open(osp.join(work, 'stage.log')) as f:
+        assert 'resumed epoch: 1' in f.read()
+    assert res2['last_checkpoint'] == osp.join(work, 'epoch_2.pth')
+    rows = [r for r in _scalars(work) if 'cam/sal_mIoU' in r]
+    assert [r['step'] for r in rows] == [1, 2]
+    best = max(rows, key=lambda r: r['cam/sal_mIoU'])  # the first on a tie
+    assert res2['checkpoint'] == osp.join(
+        work, f"best_cam_sal_mIoU_epoch_{best['step']}.pth")
+    assert {k: res2[k] for k in best} == best
+    assert read_done_marker(work) == res2
+
+
+def test_failed_stage_names_its_log(tiny_cls_config, tmp_path):
+    cfg = tiny_cls_config(epochs=1)
+    with pytest.raises(RuntimeError, match='stage.log'):
+        train_stage('bad', cfg, str(tmp_path / 'bad'),
+                    cfg_options=['model.cam_head.type=NoSuchHead'])
+    assert not osp.exists(done_marker(str(tmp_path / 'bad')))

@@ -1,4 +1,4 @@
-"""tools/train.py, tools/test.py and tools/dist_train.sh, end to end."""
+"""tools/train.py, tools/test.py and tools/dist_train.sh."""
 import glob
 import json
 import os
@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+
+from mmdrs.datasets import read_split
 
 
 def _run(args, repo_root, env=None, timeout=600):
@@ -30,46 +32,54 @@ def _scalars(work_dir):
     return rows
 
 
-def test_train_resume_and_test(tiny_cls_config, repo_root, tmp_path):
-    cfg = tiny_cls_config(epochs=1)
+def _log(work_dir):
+    """The text of the runner logs under ``work_dir``."""
+    text = ''
+    for f in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
+        with open(f) as fh:
+            text += fh.read()
+    return text
+
+
+def test_test_tool_writes_predictions(tiny_checkpoint, toy_voc, load_tool,
+                                      tmp_path):
+    """tools/test.py evaluates a checkpoint with the config's test loop and
+    writes the predicted label maps (--out). (Training and resuming through
+    tools/train.py: test_pipeline/test_tool_runs.py.)"""
+    test = load_tool('test')
+    cfg, ckpt = tiny_checkpoint
+    work, out = str(tmp_path / 'work'), str(tmp_path / 'preds')
+    test.main([cfg, ckpt, '--work-dir', work, '--out', out])
+    assert 'cam/mIoU' in _log(work)
+    preds = glob.glob(osp.join(out, '*.png'))
+    assert sorted(osp.basename(p)[:-4] for p in preds) == sorted(
+        read_split(toy_voc, 'train'))  # the config's test split
+    # a missing checkpoint is named
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        test.main([cfg, str(tmp_path / 'nope.pth')])
+
+
+def test_test_tool_crf_wraps_a_segmentor(repo_root, toy_voc, load_tool,
+                                         tmp_path):
+    """The papers' "+CRF" rows: tools/test.py --crf wraps any segmentor,
+    whose checkpoint loads into the wrapped model."""
+    pytest.importorskip('pydensecrf')
+    import torch
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+    cfg = osp.join(repo_root, 'configs/drs/toy/toy_deeplabv3plus_pseudo.py')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(cfg).model)
+    model.init_weights()
+    ckpt = str(tmp_path / 'seg.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
     work = str(tmp_path / 'work')
-    p = _run([sys.executable, 'tools/train.py', cfg, '--work-dir', work],
-             repo_root)
-    assert p.returncode == 0, p.stderr[-3000:]
-    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
-    rows = _scalars(work)
-    val = [r for r in rows if 'cam/mIoU' in r]
-    assert val and 0 <= val[-1]['cam/mIoU'] <= 100
-    assert 'mIoU' in val[-1] and 'cls/mAP' in val[-1]
-    losses = [r['loss'] for r in rows if 'loss' in r]
-    assert losses and all(x == x for x in losses)  # finite, logged
-
-    # resume: continue to epoch 2 from the epoch-1 checkpoint
-    p = _run([
-        sys.executable, 'tools/train.py', cfg, '--work-dir', work,
-        '--resume', '--cfg-options', 'train_cfg.max_epochs=2'
-    ], repo_root)
-    assert p.returncode == 0, p.stderr[-3000:]
-    log = p.stdout + p.stderr
-    assert 'resumed epoch: 1' in log
-    assert osp.isfile(osp.join(work, 'epoch_2.pth'))
-
-    # test a checkpoint, writing the predicted label maps
-    out = osp.join(work, 'preds')
-    p = _run([
-        sys.executable, 'tools/test.py', cfg,
-        osp.join(work, 'epoch_2.pth'), '--work-dir', work, '--out', out
-    ], repo_root)
-    assert p.returncode == 0, p.stderr[-3000:]
-    assert 'cam/mIoU' in p.stdout + p.stderr
-    assert len(glob.glob(osp.join(out, '*.png'))) == 24  # the train split
-
-    # missing checkpoint: the message names it
-    p = _run([
-        sys.executable, 'tools/test.py', cfg,
-        osp.join(work, 'nope.pth')
-    ], repo_root)
-    assert p.returncode != 0 and 'nope.pth' in p.stderr
+    load_tool('test').main([
+        cfg, ckpt, '--crf', '--work-dir', work, '--cfg-options',
+        f'test_dataloader.dataset.data_root={toy_voc}'])
+    log = _log(work)
+    assert 'DenseCRFPostProcessor' in log and 'mIoU' in log
+    assert 'missing keys' not in log  # the checkpoint loaded into it
 
 
 def _free_port():
@@ -126,12 +136,10 @@ def test_dist_train_voc_config_two_processes_gloo(toy_voc, repo_root,
         'ImageSets/Segmentation/missing.txt'
     ], 'missing.txt'),
 ])
-def test_missing_data_is_named(tiny_cls_config, repo_root, tmp_path, what,
+def test_missing_data_is_named(tiny_cls_config, load_tool, tmp_path, what,
                                cfg_options, match):
     cfg = tiny_cls_config(epochs=1)
-    p = _run([
-        sys.executable, 'tools/train.py', cfg, '--work-dir',
-        str(tmp_path / 'w'), '--cfg-options', *cfg_options
-    ], repo_root)
-    assert p.returncode != 0
-    assert match in p.stderr and 'not' in p.stderr, p.stderr[-2000:]
+    with pytest.raises(Exception) as e:
+        load_tool('train').main([cfg, '--work-dir', str(tmp_path / 'w'),
+                                 '--cfg-options', *cfg_options])
+    assert match in str(e.value) and 'not' in str(e.value), str(e.value)
