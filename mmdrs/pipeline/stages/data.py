@@ -134,8 +134,9 @@ class CheckData(PipelineStage):
                 raise RuntimeError(
                     f'dataset check of {pipe.data_root} failed with '
                     f'{len(rep["problems"])} problem(s) (python '
-                    f'tools/check_dataset.py {pipe.data_root} lists them '
-                    f'all):\n  {shown}' +
+                    f'tools/check_dataset.py {pipe.data_root} --profile '
+                    f'{pipe.profile.filename} lists them all):\n  '
+                    f'{shown}' +
                     (f'\n  ... and {more} more' if more > 0 else ''))
             return dict(classes=rep['classes'], saliency=rep['saliency'],
                         splits=rep['splits'])

@@ -6,8 +6,8 @@ from mmengine.config import Config
 from ..binding import (data_options, epoch_options, image_size_options,
                        iteration_options, transform_options)
 from ..registry import PIPELINE_STAGES
-from ..runner import REPO, PipelineStage, Row
-from ..tool_runs import train_stage
+from ..runner import PipelineStage, Row
+from ..tool_runs import repo_path, train_stage
 
 
 class TrainStage(PipelineStage):
@@ -32,10 +32,7 @@ class TrainStage(PipelineStage):
         self.extra_options = list(options)
 
     def load_config(self) -> Config:
-        import os.path as osp
-        path = self.config if osp.isabs(self.config) else osp.join(
-            REPO, self.config)
-        return Config.fromfile(path)
+        return Config.fromfile(repo_path(self.config))
 
     def options(self, pipe, cfg: Config) -> List[str]:
         """The ``--cfg-options`` binding ``cfg`` to the run."""
