@@ -1,4 +1,6 @@
-"""tools/make_pseudo_labels.py on maps made from the toy masks."""
+"""mmdrs.apis.label_generation and tools/make_pseudo_labels.py on maps
+made from the toy masks: the saliency, threshold and reliable-region
+(RRM) rules."""
 import glob
 import json
 import os
@@ -13,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmdrs.apis.label_generation import make_pseudo_labels
+from mmdrs.apis.label_generation import make_pseudo_labels, pseudo_label
 from mmdrs.datasets import read_split
 
 
@@ -85,7 +87,8 @@ pl.make_pseudo_labels({maps!r}, {root!r}, {out!r}, workers=0)
 
 
 def test_killed_run_resumes_without_corrupt_pngs(toy_voc, tmp_path,
-                                                 repo_root, maps_from_masks):
+                                                 repo_root, maps_from_masks,
+                                                 load_tool):
     maps = maps_from_masks(toy_voc, str(tmp_path / 'maps'), noise=0.3)
     ref = str(tmp_path / 'ref')
     make_pseudo_labels(maps, toy_voc, ref, workers=0)
@@ -100,10 +103,10 @@ def test_killed_run_resumes_without_corrupt_pngs(toy_voc, tmp_path,
         assert np.array_equal(np.array(Image.open(f)),
                               np.array(Image.open(osp.join(
                                   ref, osp.basename(f)))))
-    cmd = [sys.executable, 'tools/make_pseudo_labels.py', maps,
-           '--data-root', toy_voc, '--out-dir', out, '--workers', '2']
-    p = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr[-2000:]
+    # the command line resumes it (in this process: only the crash needed
+    # a process of its own)
+    load_tool('make_pseudo_labels').main([
+        maps, '--data-root', toy_voc, '--out-dir', out, '--workers', '2'])
     assert not glob.glob(osp.join(out, '.*.tmp*'))  # the stale one is gone
     pngs = sorted(f for f in os.listdir(ref) if f.endswith('.png'))
     assert len(pngs) == 48
@@ -113,3 +116,47 @@ def test_killed_run_resumes_without_corrupt_pngs(toy_voc, tmp_path,
                               np.array(Image.open(osp.join(ref, f))))
     res = json.load(open(osp.join(out, 'pseudo_label_eval.json')))
     assert res['num_images'] == 48 and res['written'] == 43
+
+
+def test_reliable_mode_labels_a_precise_subset(toy_voc, tmp_path,
+                                               maps_from_masks):
+    pytest.importorskip('pydensecrf.densecrf')  # RRM's rule has a CRF
+    maps = maps_from_masks(toy_voc, str(tmp_path / 'maps'), split='train',
+                           noise=0.2)
+    res = make_pseudo_labels(maps, toy_voc, str(tmp_path / 'rel'),
+                             split='train', mode='reliable', workers=0)
+    assert res['written'] == 24
+    # unsure pixels are ignored (255); what is labelled is nearly all right
+    assert 5 < res['ignored_pct'] < 95
+    assert res['precision'] > 95 and res['coverage'] < 95
+    # the saliency-free threshold rule on the same maps labels everything
+    thr = make_pseudo_labels(maps, toy_voc, str(tmp_path / 'thr'),
+                             split='train', mode='constant', bg_score=0.5,
+                             workers=0)
+    assert thr['coverage'] == 100 and thr['ignored_pct'] == 0
+    first = read_split(toy_voc, 'train')[0]
+    label = np.array(Image.open(str(tmp_path / 'rel' / f'{first}.png')))
+    gt = np.array(Image.open(
+        osp.join(toy_voc, 'SegmentationClassAug', f'{first}.png')))
+    present = set(np.unique(gt).tolist()) | {255}
+    assert set(np.unique(label).tolist()) <= present
+
+
+def test_reliable_mode_from_the_command_line(toy_voc, tmp_path,
+                                             maps_from_masks, load_tool):
+    pytest.importorskip('pydensecrf.densecrf')
+    tool = load_tool('make_pseudo_labels')
+    maps = maps_from_masks(toy_voc, str(tmp_path / 'maps'), split='train',
+                           noise=0.2)
+    out = str(tmp_path / 'cli')
+    res = tool.main([maps, '--data-root', toy_voc, '--out-dir', out,
+                     '--split', 'train', '--mode', 'reliable',
+                     '--workers', '0'])
+    with open(osp.join(out, 'pseudo_label_eval.json')) as f:
+        assert json.load(f) == res
+    assert res['ignored_pct'] > 0
+
+
+def test_reliable_mode_needs_the_image():
+    with pytest.raises(ValueError, match='needs the image'):
+        pseudo_label(np.zeros((2, 8, 8), np.float32), mode='reliable')
