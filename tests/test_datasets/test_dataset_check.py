@@ -2,8 +2,6 @@
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 from PIL import Image
@@ -30,7 +28,8 @@ def test_own_class_list_is_used(own_voc_folder):
     assert ds.label_map is None and len(ds.metainfo['palette']) == 4
 
 
-def test_every_problem_names_its_file(toy_voc, tmp_path):
+def test_every_problem_names_its_file(toy_voc, tmp_path, load_tool,
+                                      capsys):
     root = str(tmp_path / 'broken')
     shutil.copytree(toy_voc, root)
     train = read_split(root, 'train')
@@ -60,13 +59,11 @@ def test_every_problem_names_its_file(toy_voc, tmp_path):
     assert f'missing saliency map {root}/SaliencyMaps/{train[5]}.png' in text
     assert f'{train[6]}.png is (7, 7), the image is (64, 64)' in text
     assert len(rep['problems']) == 7
-    # the command line exits 1 and prints them
-    p = subprocess.run([sys.executable, 'tools/check_dataset.py', root,
-                        '--splits', 'train'], capture_output=True,
-                       text=True, cwd=osp.dirname(osp.dirname(
-                           osp.dirname(osp.abspath(__file__)))), timeout=120)
-    assert p.returncode == 1 and f'{train[4]}.png' in p.stdout
-    assert '7 problem(s)' in p.stdout
+    # the command line exits 1 (its main's return) and prints them
+    capsys.readouterr()
+    assert load_tool('check_dataset').main([root, '--splits', 'train']) == 1
+    out = capsys.readouterr().out
+    assert f'{train[4]}.png' in out and '7 problem(s)' in out
 
 
 def test_missing_split_file_and_bad_class_list(tmp_path, toy_voc):
@@ -113,9 +110,8 @@ def test_config_datasets_are_checked_for_what_they_read(repo_root, tmp_path):
     assert problems[0].endswith('2007_000061.png')
 
 
-def test_check_tool_with_a_profile(repo_root, voc_photos, capsys):
-    sys.path.insert(0, osp.join(repo_root, 'tools'))
-    from check_dataset import main
+def test_check_tool_with_a_profile(load_tool, voc_photos, capsys):
+    main = load_tool('check_dataset').main
     assert main([voc_photos, '--profile', 'cpu']) == 0
     # the toy profile's segmentation config reads SegmentationClass
     assert main([voc_photos, '--profile', 'toy']) == 1
