@@ -1,7 +1,5 @@
 """tools/model_converters/deeplab_to_mmseg.py: deeplab-pytorch's DeepLab-v2
 ResNet weights give the same outputs in MSRAResNet + DeepLabV2Head."""
-import subprocess
-import sys
 from collections import OrderedDict
 
 import pytest
@@ -73,7 +71,7 @@ class _DeepLabLayout(nn.Module):
                    for i in range(len(self.rates)))
 
 
-def test_converted_weights_reproduce_the_outputs(repo_root, tmp_path):
+def test_converted_weights_reproduce_the_outputs(load_tool, tmp_path):
     torch.manual_seed(0)
     src = _DeepLabLayout().eval()
     for m in src.modules():  # non-trivial BN statistics
@@ -86,11 +84,8 @@ def test_converted_weights_reproduce_the_outputs(repo_root, tmp_path):
           if not k.endswith('num_batches_tracked')}  # as the caffe export
     torch.save(sd, tmp_path / 'deeplab.pth')
     out = tmp_path / 'mmseg.pth'
-    p = subprocess.run([
-        sys.executable, 'tools/model_converters/deeplab_to_mmseg.py',
-        str(tmp_path / 'deeplab.pth'), str(out), '--num-classes', '5'
-    ], cwd=repo_root, capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stderr[-2000:]
+    load_tool('model_converters/deeplab_to_mmseg').main([
+        str(tmp_path / 'deeplab.pth'), str(out), '--num-classes', '5'])
     model = MODELS.build(dict(
         type='EncoderDecoder',
         backbone=dict(type='MSRAResNet', depth=50, out_indices=(3, ),
@@ -107,10 +102,9 @@ def test_converted_weights_reproduce_the_outputs(repo_root, tmp_path):
     torch.testing.assert_close(got, ref, atol=1e-4, rtol=1e-4)
 
 
-def test_coco_classifier_is_dropped_and_unknown_keys_named(tmp_path,
-                                                           repo_root):
-    sys.path.insert(0, f'{repo_root}/tools/model_converters')
-    from deeplab_to_mmseg import convert, convert_key
+def test_coco_classifier_is_dropped_and_unknown_keys_named(load_tool):
+    tool = load_tool('model_converters/deeplab_to_mmseg')
+    convert, convert_key = tool.convert, tool.convert_key
     assert convert_key('fc.weight') is None  # DeepLab-v1's COCO classifier
     assert convert_key('base.layer3.block2.shortcut.bn.running_var') == \
         'backbone.layer2.1.downsample.1.running_var'
