@@ -8,13 +8,11 @@ several tests read the finished run: the toy profile with its stages'
 tools in this process, the cpu profile with each tool its own process.
 The command line (tools/run_pipeline.py): test_tools/test_run_pipeline.py.
 """
-import contextlib
 import glob
 import json
 import math
 import os.path as osp
 import shutil
-import sys
 
 import numpy as np
 import pytest
@@ -22,10 +20,7 @@ from PIL import Image
 
 from mmdrs.datasets import read_split
 from mmdrs.datasets.voc_layout import save_palette_png
-from mmdrs.pipeline import Pipeline, load_profile, tool_runs
-from mmdrs.pipeline.runner import REPO
-from mmdrs.pipeline.stages import maps as stage_maps
-from mmdrs.pipeline.stages import report as stage_report
+from mmdrs.pipeline import Pipeline, load_profile
 
 #: toy budget: 16 + 16 images at 64 px, one epoch, 4 iterations
 TOY_VARS = dict(toy_size=(16, 8, 16), img_size=64, epochs=1, seg_iters=4)
@@ -67,55 +62,12 @@ def _scalars(work_dir):
     return rows
 
 
-def _forget_visualizers():
-    """A Runner builds its visualizer through ``get_instance(name)`` and
-    mmseg's configs name it 'visualizer': in one process every later run
-    would get the first run's, writing its scalars.json into the first
-    run's work dir. Each tool process starts without one; so does each
-    in-process run here."""
-    from mmengine.visualization import Visualizer
-    todo = [Visualizer]
-    while todo:
-        cls = todo.pop()
-        cls._instance_dict.clear()
-        todo += cls.__subclasses__()
-
-
-@contextlib.contextmanager
-def _tools_in_process(load_tool):
-    """Stage tools run as ``main(argv)`` in this process, each with the
-    command line the stage built, its output appended to the stage's log
-    and a failure raised as ``run_tool`` raises it - the toy profile
-    without an interpreter start per stage. (The cpu profile below runs
-    its tools as processes; ``run_tool`` itself:
-    test_tool_runs.py / test_tool_paths.py.)"""
-    tools = osp.join(REPO, 'tools')
-
-    def run_tool(name, cmd, log_path):
-        print(f'[stage {name}] {" ".join(cmd)}', flush=True)
-        assert cmd[0] == sys.executable and cmd[1].startswith(tools), cmd
-        tool = load_tool(osp.relpath(cmd[1], tools)[:-len('.py')])
-        _forget_visualizers()
-        with open(log_path, 'a') as log, contextlib.redirect_stdout(log), \
-                contextlib.redirect_stderr(log):
-            try:
-                tool.main(list(cmd[2:]))
-            except Exception as e:
-                raise RuntimeError(
-                    f'stage {name} failed ({e!r}); log: {log_path}') from e
-
-    with pytest.MonkeyPatch.context() as mp:
-        for module in (tool_runs, stage_maps, stage_report):
-            mp.setattr(module, 'run_tool', run_tool)
-        yield
-
-
 @pytest.fixture(scope='module')
-def toy_run(tmp_path_factory, load_tool):
+def toy_run(tmp_path_factory, tools_in_process):
     """(work dir, data root) of the whole toy profile, finished."""
     root = tmp_path_factory.mktemp('toy_run')
     work, data = str(root / 'work'), str(root / 'data')
-    with _tools_in_process(load_tool):
+    with tools_in_process():
         Pipeline(load_profile('toy'), work_dir=work, data_root=data,
                  variables=TOY_VARS).run()
     return work, data
@@ -165,11 +117,11 @@ def test_toy_profile_runs_every_stage(toy_run, score_maps, score_labels):
     assert table['segmentation'] == str(seg['mIoU'])
 
 
-def test_finished_run_skips_every_stage(toy_run, load_tool, capsys):
+def test_finished_run_skips_every_stage(toy_run, tools_in_process, capsys):
     work, data = toy_run
     before = _results(work)
     capsys.readouterr()
-    with _tools_in_process(load_tool):
+    with tools_in_process():
         Pipeline(load_profile('toy'), work_dir=work, data_root=data,
                  variables=TOY_VARS).run()
     out = capsys.readouterr().out
@@ -181,7 +133,7 @@ def test_finished_run_skips_every_stage(toy_run, load_tool, capsys):
     assert _results(work) == before
 
 
-def test_a_profile_reuses_a_finished_runs_stages(toy_run, load_tool):
+def test_a_profile_reuses_a_finished_runs_stages(toy_run, tools_in_process):
     """toy_ocr = the toy profile plus DeepLab with OCR: on the finished toy
     work dir only the new stage runs, on the toy run's pseudo labels, and
     its OCR loss is logged."""
@@ -191,7 +143,7 @@ def test_a_profile_reuses_a_finished_runs_stages(toy_run, load_tool):
         stages=['segmentation-ocr'], variables=dict(TOY_VARS, seg_iters=2),
         overrides={'segmentation-ocr': dict(
             options=['default_hooks.logger.interval=1'])})
-    with _tools_in_process(load_tool):
+    with tools_in_process():
         res = pipe.run()['segmentation-ocr']
     assert osp.basename(res['last_checkpoint']) == 'iter_2.pth'
     assert osp.join(work, 'pseudo-labels') in _read(

@@ -1,5 +1,6 @@
 """mmdrs.pipeline.tool_runs: resumable stages, training stages as
-tools/train.py runs."""
+tools/train.py runs (in this process, ``tools_in_process``, except the
+failing one: a real process, its exit status and log)."""
 import glob
 import json
 import math
@@ -57,7 +58,7 @@ def test_marker_makes_a_finished_stage_skip(tmp_path):
 
 
 def test_stage_that_died_in_final_validation_validates_when_resumed(
-        tiny_cls_config, tmp_path, monkeypatch):
+        tiny_cls_config, tmp_path, monkeypatch, tools_in_process):
     """Trained to the end, the final validation fails (its images are
     missing): the re-run resumes after the last step, validates the final
     model (FinalValidationHook) and records its numbers, never None;
@@ -66,7 +67,7 @@ def test_stage_that_died_in_final_validation_validates_when_resumed(
     work = str(tmp_path / 'stage')
     empty = tmp_path / 'no_images'
     empty.mkdir()
-    with pytest.raises(RuntimeError, match='stage.log'):
+    with tools_in_process(), pytest.raises(RuntimeError, match='stage.log'):
         train_stage('tiny', cfg, work, cfg_options=[
             f'val_dataloader.dataset.data_prefix.img_path={empty}'])
     assert osp.isfile(osp.join(work, 'epoch_1.pth'))
@@ -76,7 +77,8 @@ def test_stage_that_died_in_final_validation_validates_when_resumed(
     losses = [r['loss'] for r in _scalars(work) if 'loss' in r]
     assert len(losses) == 6 and all(math.isfinite(v) for v in losses)
 
-    res = train_stage('tiny', cfg, work)
+    with tools_in_process():
+        res = train_stage('tiny', cfg, work)
     with open(osp.join(work, 'stage.log')) as f:
         log = f.read()
     assert 'resumed epoch: 1' in log
@@ -95,17 +97,18 @@ def test_stage_that_died_in_final_validation_validates_when_resumed(
 
 
 def test_interrupted_stage_resumes_and_keeps_the_best_epoch(
-        tiny_cls_config, tmp_path):
+        tiny_cls_config, tmp_path, tools_in_process):
     """Interrupted after a checkpoint (no done marker), a stage resumes;
     with ``select`` its result is mmengine's best checkpoint and that
     checkpoint's own validation row, as the paper keeps the best epoch."""
     cfg = tiny_cls_config(epochs=1)
     work = str(tmp_path / 'stage')
-    res = train_stage('tiny', cfg, work, select='cam/sal_mIoU')
-    assert res['last_checkpoint'] == osp.join(work, 'epoch_1.pth')
-    os.remove(done_marker(work))
-    res2 = train_stage('tiny', cfg, work, select='cam/sal_mIoU',
-                       cfg_options=['train_cfg.max_epochs=2'])
+    with tools_in_process():
+        res = train_stage('tiny', cfg, work, select='cam/sal_mIoU')
+        assert res['last_checkpoint'] == osp.join(work, 'epoch_1.pth')
+        os.remove(done_marker(work))
+        res2 = train_stage('tiny', cfg, work, select='cam/sal_mIoU',
+                           cfg_options=['train_cfg.max_epochs=2'])
     with open(osp.join(work, 'stage.log')) as f:
         assert 'resumed epoch: 1' in f.read()
     assert res2['last_checkpoint'] == osp.join(work, 'epoch_2.pth')
