@@ -22,7 +22,8 @@ from typing import Callable, Optional, Sequence
 
 from .markers import read_done_marker, write_done_marker
 from .runner import REPO
-from .train_results import best_checkpoint, last_val_metrics
+from .train_results import (best_checkpoint, checkpoint_step,
+                            last_val_metrics)
 
 
 def repo_path(path: str) -> str:
@@ -146,11 +147,14 @@ def train_stage(name: str,
         checkpoint=best or last,
         last_checkpoint=last,
         seconds=round(time.time() - t0, 1))
-    metrics = last_val_metrics(work_dir, select if best else None)
+    # the row of the checkpoint recorded: the best file's own step
+    step = checkpoint_step(best) if best else None
+    metrics = last_val_metrics(work_dir, step=step)
     if metrics is None:  # never a table row without its number
+        which = f' of step {step} ({best})' if best else ''
         raise RuntimeError(
-            f'stage {name}: training ended without a validation result '
-            f'(no validation row in {work_dir}/*/vis_data/scalars.json); '
+            f'stage {name}: training ended without a validation result'
+            f'{which} (no such row in {work_dir}/*/vis_data/scalars.json); '
             f'log: {osp.join(work_dir, "stage.log")}')
     result.update(metrics)
     write_done_marker(work_dir, result)

@@ -75,6 +75,24 @@ def test_schedule_and_size_bindings_need_their_keys(tmp_path):
         iteration_options(5, epochs)
 
 
+def test_epochs_move_the_lr_milestones(repo_root):
+    """--epochs keeps each lr's share of the run: MultiStepLR epoch
+    milestones scale with the length, never on or past the last epoch."""
+    cfg = Config.fromfile(osp.join(repo_root, 'configs/drs/cpu/cpu_cls.py'))
+    assert cfg.train_cfg.max_epochs == 8
+    assert cfg.param_scheduler[1].milestones == [6]
+    assert epoch_options(cfg, 16) == [
+        'train_cfg.max_epochs=16', 'train_cfg.val_interval=16',
+        'default_hooks.checkpoint.interval=16',
+        'param_scheduler.1.milestones=(12,)']
+    assert epoch_options(cfg, 4)[3:] == ['param_scheduler.1.milestones=(3,)']
+    assert epoch_options(cfg, 1)[3:] == ['param_scheduler.1.milestones=(1,)']
+    paper = Config.fromfile(osp.join(repo_root, 'configs/drs/voc_cls.py'))
+    assert paper.param_scheduler[0].milestones == [4, 9]
+    assert epoch_options(paper, 30)[3:] == [
+        'param_scheduler.0.milestones=(8,18,)']
+
+
 def test_segmentor_stage_without_pseudo_label_transform_fails(
         repo_root, tmp_path, toy_voc):
     """A TrainSegmentor on pseudo labels whose config reads the masks

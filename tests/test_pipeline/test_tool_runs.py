@@ -121,6 +121,42 @@ def test_interrupted_stage_resumes_and_keeps_the_best_epoch(
     assert read_done_marker(work) == res2
 
 
+def test_best_checkpoint_records_its_own_row(tmp_path, monkeypatch):
+    """The highest validation row need not have a best file: a run killed
+    between logging a new best (epoch 2) and saving it, resumed from
+    epoch_1.pth, keeps best_*_epoch_3.pth. The stage records that file
+    with epoch 3's row, not the highest row's number."""
+    work = str(tmp_path / 'stage')
+    key = 'cam/sal_mIoU'
+
+    def killed_then_resumed(name, cmd, log_path):
+        for stamp, rows in (('20260101_000000', [(1, 40.0), (2, 47.0)]),
+                            ('20260101_000100', [(2, 44.0), (3, 45.0)])):
+            d = osp.join(work, stamp, 'vis_data')
+            os.makedirs(d)
+            with open(osp.join(d, 'scalars.json'), 'w') as f:
+                f.write(''.join(json.dumps({key: v, 'cam/mIoU': v - 5,
+                                            'step': e}) + '\n'
+                                for e, v in rows))
+        for f in ('epoch_3.pth', 'best_cam_sal_mIoU_epoch_3.pth'):
+            open(osp.join(work, f), 'w').close()
+        with open(osp.join(work, 'last_checkpoint'), 'w') as f:
+            f.write(osp.join(work, 'epoch_3.pth'))
+
+    monkeypatch.setattr(tool_runs, 'run_tool', killed_then_resumed)
+    res = train_stage('tiny', 'cfg.py', work, select=key)
+    assert res['checkpoint'] == osp.join(work,
+                                         'best_cam_sal_mIoU_epoch_3.pth')
+    assert (res['step'], res[key], res['cam/mIoU']) == (3, 45.0, 40.0)
+    # a best file whose step was never validated is an error, not a guess
+    os.remove(done_marker(work))
+    os.rename(osp.join(work, 'best_cam_sal_mIoU_epoch_3.pth'),
+              osp.join(work, 'best_cam_sal_mIoU_epoch_4.pth'))
+    monkeypatch.setattr(tool_runs, 'run_tool', lambda *a: None)
+    with pytest.raises(RuntimeError, match='of step 4'):
+        train_stage('tiny', 'cfg.py', work, select=key)
+
+
 def test_failed_stage_names_its_log(tiny_cls_config, tmp_path):
     cfg = tiny_cls_config(epochs=1)
     with pytest.raises(RuntimeError, match='stage.log'):

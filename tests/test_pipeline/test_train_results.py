@@ -4,7 +4,10 @@ import json
 import os
 import os.path as osp
 
-from mmdrs.pipeline.train_results import best_checkpoint, last_val_metrics
+import pytest
+
+from mmdrs.pipeline.train_results import (best_checkpoint, checkpoint_step,
+                                          last_val_metrics)
 
 
 def _write_scalars(work_dir, stamp, rows):
@@ -32,12 +35,11 @@ def test_validation_rows_of_a_resumed_run(tmp_path):
     # the last row of the newest run, with the median iteration time
     assert last == {'cam/mIoU': 47.0, 'cam/sal_mIoU': 55.0, 'step': 3,
                     'train_iter_time': 0.5}
-    # by a metric: its highest value, the first on a tie (mmengine's
-    # save_best keeps the first of equal checkpoints too)
-    assert last_val_metrics(work, 'cam/sal_mIoU')['step'] == 2
-    assert last_val_metrics(work, 'cam/mIoU')['step'] == 3
-    # a metric no row has: the last row
-    assert last_val_metrics(work, 'mIoU')['step'] == 3
+    # the row of one step (a checkpoint's); none for a step never validated
+    assert last_val_metrics(work, step=2) == {
+        'cam/mIoU': 45.0, 'cam/sal_mIoU': 55.0, 'step': 2,
+        'train_iter_time': 0.5}
+    assert last_val_metrics(work, step=4) is None
 
 
 def test_segmentation_rows_count_as_validation(tmp_path):
@@ -57,3 +59,12 @@ def test_best_checkpoint_is_the_newest_best_file(tmp_path):
     new.write_text('')
     os.utime(old, (1, 1))
     assert best_checkpoint(str(tmp_path)) == str(new)
+
+
+def test_checkpoint_step_reads_the_name():
+    assert checkpoint_step('/w/epoch_3.pth') == 3
+    assert checkpoint_step('iter_500.pth') == 500
+    assert checkpoint_step('/w/best_cam_sal_mIoU_epoch_12.pth') == 12
+    assert checkpoint_step('best_mIoU_iter_1500.pth') == 1500
+    with pytest.raises(ValueError, match='model.pth: expected'):
+        checkpoint_step('/w/model.pth')
