@@ -18,7 +18,9 @@ dataset: step time does not depend on the image content):
   the same batch (a whole number of groups of 3);
 * ``seg-loss``: a segmentation config as is (``plain``) against the same
   with an extra loss (``WSSSEncoderDecoder(extra_losses=[...])``): ``ocr``
-  (OutOfCandidateLoss), ``self-training`` (SelfTrainingLoss).
+  (OutOfCandidateLoss at the logits' resolution, its default),
+  ``ocr-labels`` (the same at the labels'), ``self-training``
+  (SelfTrainingLoss).
 
 Timing is the same in every mode. Each variant's model, SGD optimizer
 (lr 1e-3, momentum 0.9) and fixed random batch are built once and take

@@ -19,7 +19,10 @@ Two kinds live here:
 
   and return a scalar tensor already multiplied by their ``loss_weight``;
   their ``loss_name`` property (``'loss_xxx'``) names the log entry. They
-  accept and ignore keyword arguments they do not use.
+  accept and ignore keyword arguments they do not use. An optional
+  ``resolution`` attribute (``'logits'`` or ``'labels'``) picks the loss
+  resolution for that loss alone; without it, the segmentor's
+  ``loss_resolution`` holds.
 """
 from .bg_fg_balanced_ce_loss import BgFgBalancedCELoss
 from .dense_energy_loss import DenseEnergyLoss, dense_energy

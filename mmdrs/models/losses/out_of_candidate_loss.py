@@ -56,6 +56,12 @@ class OutOfCandidateLoss(nn.Module):
         skip_ignored (bool): Also leave out pixels whose pseudo label is
             ignored (255). Default False: the tags, not the labels, define
             the candidates.
+        resolution (str): Where the segmentor computes it: ``'logits'``
+            (default: the decoder's output as it is, padding mask and labels
+            resized to it; a 16th of the pixels of a stride-4 head, so the
+            loss costs next to nothing) or ``'labels'`` (logits upsampled to
+            the labels, as the cross-entropy of mmseg). The two agree where
+            the logits are at the labels' size.
         loss_weight (float): Weight. Defaults to 1.0.
         loss_name (str): Log name. Defaults to ``'loss_ocr'``.
     """
@@ -66,6 +72,7 @@ class OutOfCandidateLoss(nn.Module):
                  margin: float = 0.0,
                  pixels: str = 'oc',
                  skip_ignored: bool = False,
+                 resolution: str = 'logits',
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_ocr'):
         super().__init__()
@@ -76,6 +83,10 @@ class OutOfCandidateLoss(nn.Module):
             raise ValueError(f"pixels must be 'oc' or 'all', got {pixels!r}")
         if oc_topk < 0:
             raise ValueError(f'oc_topk must be >= 0, got {oc_topk}')
+        if resolution not in ('logits', 'labels'):
+            raise ValueError("resolution must be 'logits' or 'labels', "
+                             f'got {resolution!r}')
+        self.resolution = resolution
         self.ic_mode = ic_mode
         self.oc_topk = oc_topk
         self.margin = margin

@@ -52,7 +52,8 @@ class WSSSEncoderDecoder(EncoderDecoder):
       maximum (at the full-scale output's size) gets the losses.
     * ``loss_resolution``: ``'labels'`` (mmseg's: logits upsampled to the
       labels) or ``'logits'`` (the authors' DeepLab-V2: labels resized to each
-      output by nearest neighbour, as PIL does).
+      output by nearest neighbour, as PIL does). An extra loss with a
+      ``resolution`` attribute of its own is taken there instead.
     * ``test_scales``: MSC inference - the maximum of the logits over the
       input and its rescaled copies (the authors' DeepLab-V2 test).
 
@@ -148,22 +149,59 @@ class WSSSEncoderDecoder(EncoderDecoder):
     def _output_losses(self, logits: torch.Tensor, label: torch.Tensor,
                        data_samples: SampleList,
                        images: torch.Tensor) -> dict:
-        """Decode-head and extra losses of one decoder output."""
-        head = self.decode_head
+        """Decode-head and extra losses of one decoder output.
+
+        The decode losses are taken at ``loss_resolution`` (``'labels'``:
+        mmseg's own ``loss_by_feat``, pixel samplers included); each extra
+        loss at its own ``resolution`` where it has one (e.g. OCR at the
+        logits', a 16th of the pixels of a stride-4 head), else at
+        ``loss_resolution``.
+        """
         if self.loss_resolution == 'labels':
-            if not self.extra_losses:  # mmseg's (incl. pixel samplers)
-                return head.loss_by_feat(logits, data_samples)
+            losses = self.decode_head.loss_by_feat(logits, data_samples)
+        else:
+            losses = self._decode_losses(
+                *self._loss_view(logits, label, 'logits'))
+        views = dict()
+        for loss in self.extra_losses:
+            res = getattr(loss, 'resolution', None) or self.loss_resolution
+            if res not in views:
+                views[res] = self._loss_view(logits, label, res, images,
+                                             data_samples)
+            lg, lb, im, valid = views[res]
+            value = loss(lg, lb, data_samples, images=im, valid_mask=valid)
+            losses[loss.loss_name] = losses.get(loss.loss_name, 0) + value
+        return losses
+
+    def _loss_view(self, logits: torch.Tensor, label: torch.Tensor,
+                   resolution: str, images: Optional[torch.Tensor] = None,
+                   data_samples: Optional[SampleList] = None) -> tuple:
+        """Logits, (B, h, w) labels, images and the valid-region mask at
+        one resolution: ``'labels'`` (logits upsampled bilinearly, as mmseg)
+        or ``'logits'`` (labels and images resized to the logits by
+        nearest neighbour, as PIL does)."""
+        if resolution == 'labels':
             logits = resize(logits, size=label.shape[-2:], mode='bilinear',
-                            align_corners=head.align_corners)
-        else:  # labels to the logits, nearest as PIL (pixel centres)
-            label = F.interpolate(
-                label.float(), size=logits.shape[-2:],
-                mode='nearest-exact').long()
+                            align_corners=self.decode_head.align_corners)
+        else:
+            label = F.interpolate(label.float(), size=logits.shape[-2:],
+                                  mode='nearest-exact').long()
         label = label.squeeze(1)
+        if images is None:
+            return logits, label
         size = logits.shape[-2:]
         input_size = images.shape[-2:]
         if input_size != size:
             images = F.interpolate(images, size=size, mode='nearest-exact')
+        valid = valid_region_mask(data_samples, input_size, size,
+                                  logits.device)
+        return logits, label, images, valid
+
+    def _decode_losses(self, logits: torch.Tensor,
+                       label: torch.Tensor) -> dict:
+        """The decode head's losses and accuracy on logits and labels of
+        one size (mmseg's ``loss_by_feat`` after its resize)."""
+        head = self.decode_head
         losses = dict()
         decode = head.loss_decode if isinstance(
             head.loss_decode, nn.ModuleList) else [head.loss_decode]
@@ -171,14 +209,6 @@ class WSSSEncoderDecoder(EncoderDecoder):
             value = loss(logits, label, weight=None,
                          ignore_index=head.ignore_index)
             losses[loss.loss_name] = losses.get(loss.loss_name, 0) + value
-        if self.extra_losses:
-            valid = valid_region_mask(data_samples, input_size, size,
-                                      logits.device)
-            for loss in self.extra_losses:
-                value = loss(logits, label, data_samples, images=images,
-                             valid_mask=valid)
-                losses[loss.loss_name] = losses.get(loss.loss_name,
-                                                    0) + value
         losses['acc_seg'] = accuracy(
             logits, label, ignore_index=head.ignore_index)
         return losses

@@ -113,6 +113,7 @@ def test_tags_must_be_there_and_options_checked():
         OutOfCandidateLoss()(LOGITS, None,
                              [SegDataSample(metainfo=dict(img_path='a.jpg'))])
     for bad in (dict(ic_mode='top2'), dict(pixels='some'),
-                dict(oc_topk=-1)):
-        with pytest.raises(ValueError):
+                dict(oc_topk=-1), dict(resolution='input')):
+        with pytest.raises(ValueError, match=list(bad)[0]):
             OutOfCandidateLoss(**bad)
+    assert OutOfCandidateLoss().resolution == 'logits'

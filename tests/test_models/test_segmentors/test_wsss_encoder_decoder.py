@@ -140,6 +140,46 @@ def test_extra_losses_get_image_tags_pixels_and_padding():
     assert torch.equal(seen['label'], samples[0].gt_sem_seg.data)
 
 
+def test_ocr_at_logit_resolution():
+    """OCR's default resolution: the decoder's 4x4 output, padding mask at
+    that size; the decode cross-entropy stays mmseg's (at the labels)."""
+    ocr = dict(type='OutOfCandidateLoss', pixels='all')
+    m = _model(extra_losses=[ocr])
+    cfg = _cfg()
+    cfg['type'] = 'EncoderDecoder'
+    ref = MODELS.build(cfg)
+    ref.load_state_dict(m.state_dict(), strict=False)
+    samples = _samples()
+    samples[1].set_metainfo(dict(padding_size=[0, 16, 0, 0]))
+    x = torch.randn(2, 3, 32, 32)
+    losses, plain = m.loss(x, samples), ref.loss(x, samples)
+    for k in plain:
+        torch.testing.assert_close(losses[k], plain[k])
+    with torch.no_grad():
+        logits = m.decode_head(m.extract_feat(x))
+    assert logits.shape[-2:] == (4, 4)
+    per_pixel = m.extra_losses[0].pixel_losses(
+        logits, torch.tensor([[1, 1, 0, 1]] * 2))
+    # image 1: its right half (2 of 4 columns) is padding
+    expected = (per_pixel[0].sum() + per_pixel[1, :, :2].sum()) / 24
+    torch.testing.assert_close(losses['decode.loss_ocr'], expected)
+
+
+def test_ocr_values_agree_where_logits_are_at_label_size():
+    x = torch.randn(2, 3, 32, 32)
+    samples = _samples()
+    samples[0].set_metainfo(dict(padding_size=[0, 0, 0, 8]))
+    logits = torch.randn(2, NUM_CLASSES, 32, 32, requires_grad=True)
+    label = torch.stack([s.gt_sem_seg.data for s in samples])
+    got = {}
+    for res in ('logits', 'labels'):
+        ocr = dict(type='OutOfCandidateLoss', resolution=res)
+        m = _model(extra_losses=[ocr])
+        got[res] = m._output_losses(logits, label, samples, x)['loss_ocr']
+    assert got['logits'] > 0
+    torch.testing.assert_close(got['logits'], got['labels'])
+
+
 def test_valid_region_mask_scales_padding():
     ds = SegDataSample(metainfo=dict(padding_size=[0, 16, 8, 0]))
     mask = valid_region_mask([ds], (32, 64), (4, 8))

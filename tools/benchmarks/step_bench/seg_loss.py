@@ -12,7 +12,8 @@ from .core import REPO, sum_losses
 #: each variant's extra losses, the reference first
 EXTRA_LOSSES = {
     'plain': None,
-    'ocr': [dict(type='OutOfCandidateLoss')],
+    'ocr': [dict(type='OutOfCandidateLoss')],  # at logit resolution
+    'ocr-labels': [dict(type='OutOfCandidateLoss', resolution='labels')],
     'self-training': [dict(type='SelfTrainingLoss')],
 }
 VARIANTS = tuple(EXTRA_LOSSES)
