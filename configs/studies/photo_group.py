@@ -1,0 +1,42 @@
+# Group-WSSS on real photographs (data/voc_mini): the cpu recipe's plain-CAM
+# classifier trained through the co-attention graph against the same
+# classifier on the same group batches without the graph, both with the
+# backbone's batch-norm statistics frozen (configs/group_wsss/cpu_*.py),
+# and that plain classifier with batch norm training on group batches (the
+# toy's finding: the batch composition, not the graph, cost the points); the
+# cpu profile's own plain classifier (random batches) is photo_recipe.py's
+# `base`. Each classifier's 3-scale maps scored on `train`; 3 seeds.
+#   python tools/analysis/sweep.py configs/studies/photo_group.py
+# Results: configs/group_wsss/README.md ("Real photographs").
+profile = 'cpu'
+data_root = None  # the profile's: data/voc_mini
+work_dir = 'work_dirs/photo_group'
+seeds = [0, 1, 2]
+_plain = 'configs/group_wsss/cpu_cls_no-drs_groups.py'
+extra_stages = [
+    dict(type='TrainClassifier', name='plain-groups', config=_plain,
+         what='plain CAM classifier on group batches'),
+    dict(type='TrainClassifier', name='group',
+         config='configs/group_wsss/cpu_group_cls.py',
+         what='Group-WSSS classifier (plain + graph)'),
+    dict(type='Maps', name='maps-plain-groups', model='plain-groups',
+         split='train', what='plain maps (group batches), 3 scales'),
+    dict(type='Maps', name='maps-group', model='group', split='train',
+         what='Group-WSSS maps (graph on self-groups), 3 scales'),
+]
+metrics = [
+    'plain-groups.cam/mIoU', 'maps-plain-groups.cam/mIoU',
+    'maps-plain-groups.cam/best_threshold', 'group.cam/mIoU',
+    'maps-group.cam/mIoU', 'maps-group.cam/best_threshold',
+    'plain-groups.seconds', 'group.seconds'
+]
+variants = dict(
+    # the graph against no graph, same batches, frozen BN statistics
+    plain_groups=dict(stages=['check', 'plain-groups', 'maps-plain-groups']),
+    group=dict(stages=['check', 'group', 'maps-group']),
+    # group batches with batch norm training, as the toy's Group-WSSS
+    plain_groups_bn=dict(
+        stages=['check', 'plain-groups', 'maps-plain-groups'],
+        overrides={'plain-groups': dict(
+            options=['model.backbone.backbone.norm_eval=False'])}),
+)
