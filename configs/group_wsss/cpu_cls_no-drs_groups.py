@@ -7,14 +7,6 @@
 _base_ = [
     '../drs/cpu/cpu_cls_no-drs.py', '../_base_/models/group_graph_neck.py'
 ]
-group_size = 3  # the graph's (group_graph_neck.py), for the batch arithmetic
 model = dict(backbone=dict(backbone=dict(norm_eval=True)))
-train_dataloader = dict(
-    batch_size=5 * group_size,
-    sampler=dict(
-        type='LabelGroupSampler',
-        group_size=group_size,
-        shuffle=True,
-        anchor_ratio=1 / group_size),
-    collate_fn=dict(type='group_collate', group_size=group_size))
+train_dataloader = {{_base_.group_batches}}  # 5 groups of 3 a batch
 work_dir = 'work_dirs/cpu/no-drs-groups'

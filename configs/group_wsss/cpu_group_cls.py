@@ -12,8 +12,5 @@ model = dict(
     pre_graph_weight=0.4,
     post_graph_weight=1.0,
     test_cfg=dict(graph='self'))
-# the graph's parameters are new: the head's 10x / 20x lr
-optim_wrapper = dict(
-    paramwise_cfg=dict(
-        custom_keys={'neck': dict(lr_mult=10.0, bias_lr_mult=2.0)}))
+optim_wrapper = {{_base_.group_optim}}  # the graph at the head's lr
 work_dir = 'work_dirs/cpu/group'

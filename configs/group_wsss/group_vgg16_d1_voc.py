@@ -54,9 +54,7 @@ train_dataloader = dict(
     ]))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-optim_wrapper = dict(
-    paramwise_cfg=dict(
-        custom_keys={'neck': dict(lr_mult=10.0, bias_lr_mult=2.0)}))
+optim_wrapper = {{_base_.group_optim}}  # the graph at the head's lr
 # the authors' reduce_lr: x0.1 when the 0-based epoch counter reaches 5, 10
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[5, 10], gamma=0.1)

@@ -2,8 +2,12 @@
 # configs/group_wsss/README.md) on a classifier's class maps, the authors'
 # settings: groups of 3 images, 3 rounds, concatenated messages, graph
 # dropout 0.8 / 0.7. Variables only: a GroupCAMClassifier sets
-# `neck={{_base_.group_neck}}`; its LabelGroupSampler and group_collate take
-# the same group_size (the classifier checks the batches it gets).
+# `neck={{_base_.group_neck}}`, its train loader
+# `train_dataloader={{_base_.group_batches}}` (5 whole groups a batch, images
+# per epoch as ungrouped training: LabelGroupSampler and group_collate with
+# the graph's group_size; the classifier checks the batches it gets) and its
+# `optim_wrapper={{_base_.group_optim}}` (the graph's new parameters at the
+# head's 10x / 20x lr).
 group_size = 3
 group_neck = dict(
     type='GroupGraphNeck',
@@ -12,3 +16,14 @@ group_neck = dict(
     aggregation='concat',
     graph_dropout=dict(type='GraphDropout', drop_rate=0.8,
                        drop_threshold=0.7))
+group_batches = dict(
+    batch_size=5 * group_size,
+    sampler=dict(
+        type='LabelGroupSampler',
+        group_size=group_size,
+        shuffle=True,
+        anchor_ratio=1 / group_size),
+    collate_fn=dict(type='group_collate', group_size=group_size))
+group_optim = dict(
+    paramwise_cfg=dict(
+        custom_keys={'neck': dict(lr_mult=10.0, bias_lr_mult=2.0)}))
