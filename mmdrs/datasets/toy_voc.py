@@ -51,6 +51,8 @@ _PART_COLOURS = ((220, 40, 40), (40, 190, 60), (50, 80, 230), (235, 210, 40),
                  (200, 50, 210))
 _PATTERNS = ('solid', 'hstripes', 'vstripes', 'checker')
 _MARKER = '.toy_voc.json'
+_FOLDERS = ('JPEGImages', 'SegmentationClass', 'SegmentationClassAug',
+            'SaliencyMaps', 'Annotations', 'ImageSets/Segmentation')
 DEFAULT_CLASSES = ('aeroplane', 'bird', 'bus', 'cat', 'cow', 'dog', 'person',
                    'train')
 
@@ -251,25 +253,11 @@ def make_toy_voc(root: str,
         part_period=part_period, version=2)
     if body_cue:
         params['body_cue'] = body_cue
-    marker = osp.join(root, _MARKER)
-    if osp.isfile(marker):
-        with open(marker) as f:
-            old = json.load(f)
-        if old == params:
-            return root
-        if not overwrite:
-            raise FileExistsError(
-                f'{root} holds a toy VOC dataset made with {old}, not '
-                f'{params}; pass overwrite=True (--overwrite) to replace it')
-    elif osp.exists(root) and os.listdir(root) and not overwrite:
-        raise FileExistsError(
-            f'{root} exists and is not a toy VOC dataset (no {_MARKER}); '
-            'choose another directory or pass overwrite=True')
+    if _finished(root, params, overwrite):
+        return root
     tmp = f'{root.rstrip("/")}.tmp{os.getpid()}'
     shutil.rmtree(tmp, ignore_errors=True)
-    dirs = ('JPEGImages', 'SegmentationClass', 'SegmentationClassAug',
-            'SaliencyMaps', 'Annotations', 'ImageSets/Segmentation')
-    for d in dirs:
+    for d in _FOLDERS:
         os.makedirs(osp.join(tmp, d))
     splits: Dict[str, List[str]] = {'train': [], 'val': [], 'aug': []}
     order = ['train'] * num_train + ['val'] * num_val + ['aug'] * num_aug
@@ -281,29 +269,9 @@ def make_toy_voc(root: str,
                           body_cue)
             if not out['objects']:  # cannot happen for sane sizes; be safe
                 raise RuntimeError(f'could not place an object in {img_id}')
-            cv2.imwrite(
-                osp.join(tmp, 'JPEGImages', f'{img_id}.jpg'),
-                cv2.cvtColor(out['img'], cv2.COLOR_RGB2BGR),
-                [cv2.IMWRITE_JPEG_QUALITY, 95])
-            save_palette_png(
-                osp.join(tmp, 'SegmentationClassAug', f'{img_id}.png'),
-                out['label'])
-            save_palette_png(
-                osp.join(tmp, 'SegmentationClass', f'{img_id}.png'),
-                _border_band(out['label'], border_width))
-            cv2.imwrite(
-                osp.join(tmp, 'SaliencyMaps', f'{img_id}.png'),
-                _saliency(rng, out['label']))
-            _write_xml(
-                osp.join(tmp, 'Annotations', f'{img_id}.xml'), img_id,
-                img_size, out['objects'])
+            _write_sample(tmp, img_id, out, rng, img_size, border_width)
             splits[split].append(img_id)
-        splits['trainval'] = splits['train'] + splits['val']
-        splits['trainaug'] = splits['train'] + splits['aug']
-        for name, ids in splits.items():
-            with open(osp.join(tmp, 'ImageSets/Segmentation', f'{name}.txt'),
-                      'w') as f:
-                f.writelines(i + '\n' for i in ids)
+        _write_splits(tmp, splits)
         with open(osp.join(tmp, _MARKER), 'w') as f:
             json.dump(params, f)
         if osp.exists(root):
@@ -313,3 +281,60 @@ def make_toy_voc(root: str,
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return root
+
+
+def _finished(root: str, params: dict, overwrite: bool) -> bool:
+    """Whether ``root`` already holds the toy dataset of ``params``.
+
+    Raises:
+        FileExistsError: ``root`` holds another toy dataset or anything
+            else, and not ``overwrite``.
+    """
+    marker = osp.join(root, _MARKER)
+    if osp.isfile(marker):
+        with open(marker) as f:
+            old = json.load(f)
+        if old == params:
+            return True
+        if not overwrite:
+            raise FileExistsError(
+                f'{root} holds a toy VOC dataset made with {old}, not '
+                f'{params}; pass overwrite=True (--overwrite) to replace it')
+    elif osp.exists(root) and os.listdir(root) and not overwrite:
+        raise FileExistsError(
+            f'{root} exists and is not a toy VOC dataset (no {_MARKER}); '
+            'choose another directory or pass overwrite=True')
+    return False
+
+
+def _write_sample(folder: str, img_id: str, out: dict,
+                  rng: np.random.Generator, img_size: int,
+                  border_width: int) -> None:
+    """One rendered image's files: JPEG, both masks, saliency map and XML
+    (the saliency map draws from ``rng`` after the rendering)."""
+    cv2.imwrite(
+        osp.join(folder, 'JPEGImages', f'{img_id}.jpg'),
+        cv2.cvtColor(out['img'], cv2.COLOR_RGB2BGR),
+        [cv2.IMWRITE_JPEG_QUALITY, 95])
+    save_palette_png(
+        osp.join(folder, 'SegmentationClassAug', f'{img_id}.png'),
+        out['label'])
+    save_palette_png(
+        osp.join(folder, 'SegmentationClass', f'{img_id}.png'),
+        _border_band(out['label'], border_width))
+    cv2.imwrite(
+        osp.join(folder, 'SaliencyMaps', f'{img_id}.png'),
+        _saliency(rng, out['label']))
+    _write_xml(
+        osp.join(folder, 'Annotations', f'{img_id}.xml'), img_id, img_size,
+        out['objects'])
+
+
+def _write_splits(folder: str, splits: Dict[str, List[str]]) -> None:
+    """The split lists, with VOC's ``trainval`` and mmseg's ``trainaug``."""
+    splits = dict(splits, trainval=splits['train'] + splits['val'],
+                  trainaug=splits['train'] + splits['aug'])
+    for name, ids in splits.items():
+        with open(osp.join(folder, 'ImageSets/Segmentation', f'{name}.txt'),
+                  'w') as f:
+            f.writelines(i + '\n' for i in ids)
