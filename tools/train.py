@@ -19,7 +19,8 @@ from mmseg.registry import RUNNERS  # noqa: E402
 from mmdrs.utils.runner_cfg import (add_runner_args,  # noqa: E402
                                     guard_amp, load_runner_config,
                                     set_local_rank_env)
-from mmdrs.engine.hooks import FinalValidationHook  # noqa: E402
+from mmdrs.engine.hooks import (FinalValidationHook,  # noqa: E402
+                                InvalidLossHook)
 from mmdrs.utils.total_batch import fit_total_batch  # noqa: E402
 
 
@@ -74,6 +75,8 @@ def main(argv=None):
         runner = RUNNERS.build(cfg)
     # a run resumed after its last step still validates its final model
     runner.register_hook(FinalValidationHook(), 'LOW')
+    # a diverged run stops at its first NaN/inf loss, not with NaN results
+    runner.register_hook(InvalidLossHook())
     runner.train()
 
 

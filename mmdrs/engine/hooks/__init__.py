@@ -1,9 +1,10 @@
 from .channels_last_hook import ChannelsLastHook
 from .final_validation_hook import FinalValidationHook
+from .invalid_loss_hook import InvalidLossHook
 from .map_accumulation_hook import OnlineMapAccumulationHook
 from .progress_bar_hook import ProgressBarHook
 
 __all__ = [
-    'ChannelsLastHook', 'FinalValidationHook', 'OnlineMapAccumulationHook',
-    'ProgressBarHook'
+    'ChannelsLastHook', 'FinalValidationHook', 'InvalidLossHook',
+    'OnlineMapAccumulationHook', 'ProgressBarHook'
 ]
