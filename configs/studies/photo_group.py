@@ -25,7 +25,7 @@ extra_stages = [
          what='Group-WSSS maps (graph on self-groups), 3 scales'),
 ]
 metrics = [
-    'plain-groups.cam/mIoU', 'maps-plain-groups.cam/mIoU',
+    'no-drs.cam/mIoU', 'maps-no-drs.cam/mIoU', 'plain-groups.cam/mIoU', 'maps-plain-groups.cam/mIoU',
     'maps-plain-groups.cam/best_threshold', 'group.cam/mIoU',
     'maps-group.cam/mIoU', 'maps-group.cam/best_threshold',
     'plain-groups.seconds', 'group.seconds'
@@ -42,4 +42,10 @@ variants = dict(
         stages=['check', 'plain-groups', 'maps-plain-groups'],
         overrides={'plain-groups': dict(
             options=['model.backbone.backbone.norm_eval=False'])}),
+    # the profile's plain classifier (random batches) with frozen BN
+    # statistics: what freezing them does without group batches
+    plain_frozen_bn=dict(
+        stages=['check', 'no-drs', 'maps-no-drs'],
+        overrides={'no-drs': dict(
+            options=['model.backbone.backbone.norm_eval=True'])}),
 )
