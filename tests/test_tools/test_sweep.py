@@ -76,10 +76,14 @@ def test_sweep_runs_variants_and_seeds(sweep, tmp_path, voc_photos):
 
 def test_table_is_mean_and_sample_std(sweep):
     runs = {'a': {0: {'s': {'m': 40.0}}, 1: {'s': {'m': 44.0}}},
-            'b': {0: {'s': {'m': 41.0}}}}
+            'b': {0: {'s': {'m': 41.0}}},
+            # seed 2's run has not reached the stage yet
+            'c': {0: {'s': {'m': 40.0}}, 1: {'s': {'m': 44.0}},
+                  2: {'t': {'m': 1.0}}}}
     lines = sweep.table(runs, ['s.m']).splitlines()
     assert lines[2] == '| a | 2 | 42.0 ± 2.8 |'
     assert lines[3] == '| b | 1 | 41.0 |'
+    assert lines[4] == '| c | 3 | 42.0 ± 2.8 (n=2) |'
 
 
 def test_resolve_study_variables_extra_stages_and_seeds(sweep, tmp_path):

@@ -164,7 +164,9 @@ def run_sweep(study: Config, work_dir: str, variants=None, seeds=None,
 
 
 def table(runs: dict, metrics, digits: int = 1) -> str:
-    """Markdown table: a row per variant, mean ± sample std per metric."""
+    """Markdown table: a row per variant, mean ± sample std per metric; a
+    cell over fewer seeds than its row's runs (a run not finished yet)
+    says how many (``(n=2)``)."""
     lines = ['| variant | seeds | ' + ' | '.join(metrics) + ' |',
              '|---|---|' + '---|' * len(metrics)]
     for name, by_seed in runs.items():
@@ -172,7 +174,10 @@ def table(runs: dict, metrics, digits: int = 1) -> str:
         for m in metrics:
             vals = [lookup(r, m) for r in by_seed.values()]
             vals = [v for v in vals if v is not None]
-            cells.append(format_mean_std(vals, digits) if vals else '-')
+            cell = format_mean_std(vals, digits) if vals else '-'
+            if vals and len(vals) < len(by_seed):
+                cell += f' (n={len(vals)})'
+            cells.append(cell)
         lines.append(f'| {name} | {len(by_seed)} | ' + ' | '.join(cells) +
                      ' |')
     return '\n'.join(lines)
