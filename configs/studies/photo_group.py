@@ -19,6 +19,11 @@ extra_stages = [
     dict(type='TrainClassifier', name='group',
          config='configs/group_wsss/cpu_group_cls.py',
          what='Group-WSSS classifier (plain + graph)'),
+    dict(type='TrainClassifier', name='drs-group',
+         config='configs/group_wsss/cpu_drs_group_cls.py',
+         what='DRS + Group-WSSS classifier'),
+    dict(type='Maps', name='maps-drs-group', model='drs-group',
+         split='train', what='DRS + Group-WSSS maps, 3 scales'),
     dict(type='Maps', name='maps-plain-groups', model='plain-groups',
          split='train', what='plain maps (group batches), 3 scales'),
     dict(type='Maps', name='maps-group', model='group', split='train',
@@ -28,6 +33,7 @@ metrics = [
     'no-drs.cam/mIoU', 'maps-no-drs.cam/mIoU', 'plain-groups.cam/mIoU', 'maps-plain-groups.cam/mIoU',
     'maps-plain-groups.cam/best_threshold', 'group.cam/mIoU',
     'maps-group.cam/mIoU', 'maps-group.cam/best_threshold',
+    'maps-drs-group.cam/mIoU', 'maps-drs-group.cam/best_threshold',
     'plain-groups.seconds', 'group.seconds'
 ]
 variants = dict(
@@ -37,6 +43,8 @@ variants = dict(
     # the CAM head a smaller step)
     plain_groups=dict(stages=['check', 'plain-groups', 'maps-plain-groups']),
     group=dict(stages=['check', 'group', 'maps-group']),
+    # with the DRS classifier's DRS (head, delta 0.7)
+    drs_group=dict(stages=['check', 'drs-group', 'maps-drs-group']),
     # group batches with batch norm training, as the toy's Group-WSSS
     plain_groups_bn=dict(
         stages=['check', 'plain-groups', 'maps-plain-groups'],
