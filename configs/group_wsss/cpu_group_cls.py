@@ -6,11 +6,8 @@
 # batch-norm statistics stay the ImageNet ones (norm_eval), so a batch of
 # look-alike photos cannot shift them (the toy's loss came from that).
 _base_ = ['./cpu_cls_no-drs_groups.py']
-model = dict(
-    type='GroupCAMClassifier',
-    neck={{_base_.group_neck}},
-    pre_graph_weight=0.4,
-    post_graph_weight=1.0,
-    test_cfg=dict(graph='self'))
+# the graph on the class maps (its channels follow the head's num_classes);
+# single-image maps: each image as a group of copies of itself, (h + x) / 2
+model = {{_base_.group_model}}
 optim_wrapper = {{_base_.group_optim}}  # the graph at the head's lr
 work_dir = 'work_dirs/cpu/group'

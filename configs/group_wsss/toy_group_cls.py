@@ -4,16 +4,9 @@
 _base_ = [
     '../drs/toy/toy_cls_no-drs.py', '../_base_/models/group_graph_neck.py'
 ]
-model = dict(
-    type='GroupCAMClassifier',
-    # the graph runs on the class maps; its channels follow the head's
-    # num_classes
-    neck={{_base_.group_neck}},
-    pre_graph_weight=0.4,
-    post_graph_weight=1.0,
-    # single-image maps: each image as a group of copies of itself,
-    # maps (h + x) / 2 (see GroupCAMClassifier)
-    test_cfg=dict(graph='self'))
+# the graph on the class maps (its channels follow the head's num_classes);
+# single-image maps: each image as a group of copies of itself, (h + x) / 2
+model = {{_base_.group_model}}
 train_dataloader = {{_base_.group_batches}}  # 5 groups of 3 a batch
 optim_wrapper = {{_base_.group_optim}}  # the graph at the head's lr
 work_dir = 'work_dirs/toy/group'
