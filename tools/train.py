@@ -12,7 +12,6 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 import mmdrs  # noqa: E402,F401  (applies the stack shims)
-import torch.distributed as dist  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from mmseg.registry import RUNNERS  # noqa: E402
@@ -79,12 +78,6 @@ def main(argv=None):
     # a diverged run stops at its first NaN/inf loss, not with NaN results
     runner.register_hook(InvalidLossHook())
     runner.train()
-    if args.launcher != 'none' and dist.is_available() and \
-            dist.is_initialized():
-        # the gloo/NCCL threads end here, not in the interpreter's exit
-        # (where a rank was seen to abort: "terminate called without an
-        # active exception", failing a finished two-node run)
-        dist.destroy_process_group()
 
 
 if __name__ == '__main__':
