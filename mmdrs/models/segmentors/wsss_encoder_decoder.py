@@ -157,25 +157,28 @@ class WSSSEncoderDecoder(EncoderDecoder):
         logits', a 16th of the pixels of a stride-4 head), else at
         ``loss_resolution``.
         """
+        views = dict()  # one resize per resolution, shared by the losses
+
+        def view(resolution):
+            if resolution not in views:
+                views[resolution] = self._loss_view(
+                    logits, label, images, data_samples, resolution)
+            return views[resolution]
+
         if self.loss_resolution == 'labels':
             losses = self.decode_head.loss_by_feat(logits, data_samples)
         else:
-            losses = self._decode_losses(
-                *self._loss_view(logits, label, 'logits'))
-        views = dict()
+            losses = self._decode_losses(*view('logits')[:2])
         for loss in self.extra_losses:
-            res = getattr(loss, 'resolution', None) or self.loss_resolution
-            if res not in views:
-                views[res] = self._loss_view(logits, label, res, images,
-                                             data_samples)
-            lg, lb, im, valid = views[res]
+            lg, lb, im, valid = view(
+                getattr(loss, 'resolution', None) or self.loss_resolution)
             value = loss(lg, lb, data_samples, images=im, valid_mask=valid)
             losses[loss.loss_name] = losses.get(loss.loss_name, 0) + value
         return losses
 
     def _loss_view(self, logits: torch.Tensor, label: torch.Tensor,
-                   resolution: str, images: Optional[torch.Tensor] = None,
-                   data_samples: Optional[SampleList] = None) -> tuple:
+                   images: torch.Tensor, data_samples: SampleList,
+                   resolution: str) -> tuple:
         """Logits, (B, h, w) labels, images and the valid-region mask at
         one resolution: ``'labels'`` (logits upsampled bilinearly, as mmseg)
         or ``'logits'`` (labels and images resized to the logits by
@@ -187,8 +190,6 @@ class WSSSEncoderDecoder(EncoderDecoder):
             label = F.interpolate(label.float(), size=logits.shape[-2:],
                                   mode='nearest-exact').long()
         label = label.squeeze(1)
-        if images is None:
-            return logits, label
         size = logits.shape[-2:]
         input_size = images.shape[-2:]
         if input_size != size:
