@@ -140,7 +140,7 @@ def train_stage(name: str,
     run_tool(name, cmd, osp.join(work_dir, 'stage.log'))
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         last = f.read().strip()
-    best = best_checkpoint(work_dir) if select else None
+    best = best_checkpoint(work_dir, select) if select else None
     result = dict(
         stage=name,
         config=config,

@@ -40,9 +40,10 @@ def last_val_metrics(work_dir: str,
     return out
 
 
-def best_checkpoint(work_dir: str) -> Optional[str]:
+def best_checkpoint(work_dir: str, key: Optional[str] = None) -> Optional[str]:
     """The checkpoint mmengine's ``CheckpointHook(save_best=...)`` kept as
-    the best (``best_*.pth``; it keeps one), if any.
+    the best (``best_<key>_epoch_N.pth``, ``/`` in the key as ``_``; it
+    keeps one per key), if any.
 
     The file, not the scalars, is what a later stage loads, so its result
     is the validation row of the file's own step (:func:`checkpoint_step`):
@@ -51,12 +52,15 @@ def best_checkpoint(work_dir: str) -> Optional[str]:
 
     Args:
         work_dir (str): The run's work dir.
+        key (str, optional): The ``save_best`` metric (e.g.
+            ``'cam/sal_mIoU'``); None: any.
 
     Returns:
         str | None: Its path, the newest where there are several (the one
         mmengine wrote last).
     """
-    found = glob.glob(osp.join(work_dir, 'best_*.pth'))
+    name = f'best_{key.replace("/", "_")}_' if key else 'best_'
+    found = glob.glob(osp.join(work_dir, glob.escape(name) + '*.pth'))
     return max(found, key=osp.getmtime) if found else None
 
 

@@ -59,6 +59,13 @@ def test_best_checkpoint_is_the_newest_best_file(tmp_path):
     new.write_text('')
     os.utime(old, (1, 1))
     assert best_checkpoint(str(tmp_path)) == str(new)
+    # by the save_best key ('/' written as '_'): another key's file is not it
+    other = tmp_path / 'best_cam_mIoU_epoch_3.pth'
+    other.write_text('')
+    assert best_checkpoint(str(tmp_path)) == str(other)
+    assert best_checkpoint(str(tmp_path), 'cam/sal_mIoU') == str(new)
+    assert best_checkpoint(str(tmp_path), 'cam/mIoU') == str(other)
+    assert best_checkpoint(str(tmp_path), 'mIoU') is None
 
 
 def test_checkpoint_step_reads_the_name():
