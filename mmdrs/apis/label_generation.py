@@ -189,14 +189,19 @@ def make_pseudo_labels(maps_dir: str,
             results = list(pool.imap(_work, jobs, chunksize=4))
     else:
         results = [_work(j) for j in jobs]
+    return dict(_summary(results), written=sum(r[0] for r in results),
+                skipped=sum(not r[0] for r in results))
+
+
+def _summary(results) -> dict:
+    """``num_images``, ``ignored_pct`` and, with masks, ``mIoU``,
+    ``precision`` and ``coverage`` of per-image (written, confusion or
+    None, ignored pixels, pixels) results."""
     confs = [r[1] for r in results if r[1] is not None]
     ignored = sum(r[2] for r in results)
     total = sum(r[3] for r in results)
-    written = sum(r[0] for r in results)
     out = dict(
         num_images=len(results),
-        written=written,
-        skipped=len(results) - written,
         mIoU=None,
         ignored_pct=round(100 * ignored / max(total, 1), 2))
     if confs:
@@ -206,3 +211,44 @@ def make_pseudo_labels(maps_dir: str,
                    precision=round(precision, 2),
                    coverage=round(coverage, 2))
     return out
+
+
+def evaluate_labels(labels_dir: str,
+                    data_root: str,
+                    split: str = 'train',
+                    seg_dir: str = 'SegmentationClassAug') -> dict:
+    """Score a folder of label PNGs (``<image stem>.png``, 255 = ignored)
+    against a split's masks, as :func:`make_pseudo_labels` scores its own.
+
+    Args:
+        labels_dir (str): The label PNGs (e.g. a segmentor's predictions).
+        data_root (str): VOC-layout root (split files, masks).
+        split (str): The split whose images are scored.
+        seg_dir (str): Mask folder.
+
+    Returns:
+        dict: ``num_images``, ``mIoU``, ``ignored_pct``, ``precision`` and
+        ``coverage`` (see :func:`make_pseudo_labels`).
+
+    Raises:
+        FileNotFoundError: A split image without a label PNG or a mask.
+    """
+    dataset = voc_split_dataset(data_root, split, seg_dir)
+    n = len(dataset.metainfo['classes'])
+    results = []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        stem = osp.splitext(osp.basename(info['img_path']))[0]
+        path = osp.join(labels_dir, stem + '.png')
+        for f, what in ((path, 'label'), (info['seg_map_path'], 'mask')):
+            if not osp.isfile(f):
+                raise FileNotFoundError(
+                    f'{what} {f} of {split} image {stem} not found')
+        label = imread(path, flag='unchanged', backend='pillow')
+        gt = imread(info['seg_map_path'], flag='unchanged', backend='pillow')
+        if label.shape != gt.shape:
+            raise ValueError(f'label {path} is {label.shape[:2]}, its mask '
+                             f'{gt.shape[:2]}: labels must be at image size')
+        results.append((False, label_confusion(label, gt, n),
+                        int((label == 255).sum()), label.size))
+    return _summary(results)

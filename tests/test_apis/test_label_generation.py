@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmdrs.apis.label_generation import make_pseudo_labels, pseudo_label
+from mmdrs.apis.label_generation import (evaluate_labels, make_pseudo_labels,
+                                         pseudo_label)
 from mmdrs.datasets import read_split
 
 
@@ -44,6 +45,31 @@ def test_modes_score_against_masks(toy_voc, tmp_path, maps_from_masks):
                                workers=2)
     assert again['written'] == 0 and again['skipped'] == 48
     assert again['mIoU'] == res['mIoU']
+
+
+def test_a_label_folder_is_scored_as_its_writer_scores_it(
+        toy_voc, tmp_path, maps_from_masks, score_labels):
+    """evaluate_labels on labels it did not write (a segmentor's) gives
+    make_pseudo_labels' own numbers; a missing or mis-sized PNG is named."""
+    maps = maps_from_masks(toy_voc, str(tmp_path / 'maps'), noise=0.5)
+    out = str(tmp_path / 'labels')
+    made = make_pseudo_labels(maps, toy_voc, out, split='train',
+                              mode='reliable', workers=0)
+    res = evaluate_labels(out, toy_voc, 'train')
+    assert 0 < res['mIoU'] < 100 and res['ignored_pct'] > 0
+    for key in ('num_images', 'mIoU', 'ignored_pct', 'precision',
+                'coverage'):
+        assert res[key] == made[key], key
+    assert res['mIoU'] == pytest.approx(
+        score_labels(out, toy_voc, 'train'), abs=0.01)
+    first = read_split(toy_voc, 'train')[0]
+    png = osp.join(out, f'{first}.png')
+    Image.fromarray(np.zeros((5, 7), np.uint8)).save(png)
+    with pytest.raises(ValueError, match=f'{first}.png.*at image size'):
+        evaluate_labels(out, toy_voc, 'train')
+    os.remove(png)
+    with pytest.raises(FileNotFoundError, match=f'label .*{first}.png'):
+        evaluate_labels(out, toy_voc, 'train')
 
 
 def test_bad_saliency_inputs_name_the_file(toy_voc, tmp_path,

@@ -9,6 +9,7 @@ import pytest
 from mmdrs.pipeline import tool_runs
 from mmdrs.pipeline.runner import REPO
 from mmdrs.pipeline.stages import maps as stage_maps
+from mmdrs.pipeline.stages import predicted_labels as stage_predicted
 from mmdrs.pipeline.stages import report as stage_report
 
 
@@ -51,7 +52,8 @@ def _tools_in_process(load_tool):
                     f'stage {name} failed ({e!r}); log: {log_path}') from e
 
     with pytest.MonkeyPatch.context() as mp:
-        for module in (tool_runs, stage_maps, stage_report):
+        for module in (tool_runs, stage_maps, stage_predicted,
+                       stage_report):
             mp.setattr(module, 'run_tool', run_tool)
         yield
 

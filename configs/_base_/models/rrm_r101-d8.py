@@ -59,3 +59,7 @@ model = dict(
     ],
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
+# the authors' test-time CRF on the segmentation branch's probabilities
+# (infer_RRM.py; tools/test.py --crf, the two-step's PredictedPseudoLabels)
+crf_cfg = dict(iters=10, gauss_sxy=3, gauss_compat=3, bilateral_sxy=83,
+               bilateral_srgb=5, bilateral_compat=4)
