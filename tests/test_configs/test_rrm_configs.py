@@ -79,3 +79,25 @@ def test_toy_rrm_profile(repo_root):
     assert 'model.cls_only_iters=50' in opts  # 400 of 1200 -> 50 of 150
     assert 'model.cam_head.num_classes=2' in opts
     assert 'model.decode_head.num_classes=3' in opts
+
+
+def test_photo_config_budget(repo_root):
+    """The photo recipe: the photo classifier's backbone, the DRS
+    pipeline's ~8,000 training crops, half of them classifier-only."""
+    cfg = _load(repo_root, 'cpu_rrm_efficientnet-lite0.py')
+    assert cfg.model.backbone.num_stages == 7
+    assert cfg.model.backbone.output_stride == 16
+    assert cfg.model.cam_head.in_channels == 320
+    assert cfg.train_dataloader.batch_size * cfg.train_cfg.max_iters == 8000
+    assert cfg.model.cls_only_iters * 2 == cfg.train_cfg.max_iters
+    assert cfg.param_scheduler[0].end == cfg.train_cfg.max_iters
+    assert cfg.model.data_preprocessor.size == (224, 224)
+    loss = cfg.model.extra_losses[0]
+    assert loss.sigma_xy == 70 and loss.loss_weight == pytest.approx(
+        5.7e-8 * (321 / 224)**4, rel=0.01)
+    # whole photos, one at a time (their sizes differ), on the val masks
+    assert cfg.val_dataloader.batch_size == 1
+    assert cfg.val_dataloader.dataset.ann_file.endswith('val.txt')
+    assert cfg.crf_cfg.bilateral_sxy == 83  # the authors' infer_RRM.py
+    cfg.model.backbone.init_cfg = None
+    assert type(MODELS.build(cfg.model)).__name__ == 'RRMSegmentor'
