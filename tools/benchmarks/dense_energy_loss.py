@@ -16,6 +16,16 @@ At the authors' setting (21 classes, 321 x 321 crops, scale 0.5 -> 160 x
 
     python tools/benchmarks/dense_energy_loss.py [--image PATH] \
         [--device cpu|cuda] [--batch 1] [--repeat 3]
+
+With ``--model CONFIG CHECKPOINT``, the exact and fast forms are compared
+on what a trained one-step segmentor (e.g. RRM) gives them instead: its
+segmentation logits, reliable labels (gate) and crops of ``--num-images``
+photos of ``--data-root``'s train split, with the config's dense-loss
+settings - the energy and gradient errors per photo (mean ± std):
+
+    python tools/benchmarks/dense_energy_loss.py --model \
+        configs/rrm/cpu_rrm_efficientnet-lite0.py CKPT \
+        --data-root data/voc_mini --num-images 16
 """
 import argparse
 import json
@@ -67,15 +77,16 @@ def inputs(args):
     return images.to(dev), logits.to(dev), label.to(dev)
 
 
-def step(variant, images, logits, label):
+def step(variant, images, logits, label, loss_cfg=None):
     """One forward + backward; returns (loss, grad)."""
     from mmdrs.models.losses import DenseEnergyLoss
     x = logits.clone().requires_grad_(True)
     if variant == 'ce':
         loss = F.cross_entropy(x, label, ignore_index=255)
     else:
-        loss = DenseEnergyLoss(kernel=variant, loss_weight=1.0)(
-            x, label, None, images=images)
+        kw = dict(loss_cfg or {}, kernel=variant, loss_weight=1.0)
+        kw.pop('type', None)
+        loss = DenseEnergyLoss(**kw)(x, label, None, images=images)
     loss.backward()
     return loss.detach(), x.grad
 
@@ -144,6 +155,92 @@ def child(args):
     print((status('VmHWM') - base) / 1024)  # MB
 
 
+def model_inputs(config, checkpoint, data_root, num):
+    """(loss settings, [(images, logits, labels)]) of a trained one-step
+    segmentor on the first ``num`` train photos, each resized to its
+    config's crop (``model.data_preprocessor.size``):
+    what its dense loss sees in training (logits at the crop, reliable
+    labels of the labeler)."""
+    import numpy as np
+    from mmengine.config import Config
+    from mmengine.runner import load_checkpoint
+    from mmseg.registry import MODELS
+    from mmseg.structures import SegDataSample
+    from PIL import Image
+
+    import mmdrs  # noqa: F401 (registers the modules)
+    from mmdrs.datasets import read_split
+    cfg = Config.fromfile(config)
+    losses = [c for c in cfg.model.get('extra_losses', [])
+              if c['type'] == 'DenseEnergyLoss']
+    if not losses:
+        raise ValueError(f'{config}: model.extra_losses has no '
+                         'DenseEnergyLoss')
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    load_checkpoint(model, checkpoint, map_location='cpu')
+    model.eval()
+    pre = cfg.model.data_preprocessor
+    crop = pre['size'][0]
+    mean = torch.tensor(pre['mean']).view(1, 3, 1, 1)
+    std = torch.tensor(pre['std']).view(1, 3, 1, 1)
+    samples = []
+    for i in read_split(data_root, 'train')[:num]:
+        img = load_image(osp.join(data_root, 'JPEGImages', f'{i}.jpg'),
+                         crop)[None]
+        mask = np.asarray(Image.open(osp.join(
+            data_root, 'SegmentationClassAug', f'{i}.png')))
+        tags = torch.zeros(1, model.num_fg_classes)
+        for c in np.unique(mask):
+            if 0 < c < 255:
+                tags[0, c - 1] = 1
+        ds = SegDataSample(metainfo=dict(img_shape=(crop, crop),
+                                         pad_shape=(crop, crop)))
+        with torch.no_grad():
+            x = (img - mean) / std
+            feats = model.extract_feat(x)
+            cam = F.relu(model.cam_head(feats[model.cam_in_index]))
+            label = model.reliable_labels(x, cam, tags, [ds])
+            logits = F.interpolate(model.decode_head.forward(feats),
+                                   size=(crop, crop), mode='bilinear',
+                                   align_corners=False)
+        samples.append((img, logits, label))
+    return losses[0], samples
+
+
+def model_errors(args):
+    """Exact vs fast form on a trained segmentor's inputs, per photo."""
+    from mmdrs.utils.stats import format_mean_std
+    config, checkpoint = args.model
+    loss_cfg, samples = model_inputs(config, checkpoint, args.data_root,
+                                     args.num_images)
+    energy, grad, cosine, t_fast, t_exact = [], [], [], 0., 0.
+    for data in samples:
+        t = time.perf_counter()
+        l_fast, g_fast = step('lattice', *data, loss_cfg=loss_cfg)
+        t_fast += time.perf_counter() - t
+        t = time.perf_counter()
+        l_exact, g_exact = step('exact', *data, loss_cfg=loss_cfg)
+        t_exact += time.perf_counter() - t
+        energy.append(100 * float((l_fast - l_exact).abs() / l_exact.abs()))
+        grad.append(100 * float((g_fast - g_exact).norm() / g_exact.norm()))
+        cosine.append(float(F.cosine_similarity(
+            g_fast.flatten(), g_exact.flatten(), dim=0)))
+    res = dict(model=checkpoint, photos=len(samples),
+               crop=samples[0][0].shape[-1],
+               sigma_xy=loss_cfg['sigma_xy'],
+               scale_factor=loss_cfg['scale_factor'],
+               reliable_pct=round(float(sum(
+                   (d[2] != 255).float().mean() for d in samples) /
+                   len(samples) * 100), 1),
+               fast_energy_rel_err_pct=format_mean_std(energy, 2),
+               fast_grad_rel_err_pct=format_mean_std(grad, 2),
+               grad_cosine=format_mean_std(cosine, 4),
+               exact_over_fast=round(t_exact / t_fast, 1))
+    print(json.dumps(res, indent=1))
+    return res
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--image', help='an image (resized to the crop)')
@@ -154,10 +251,16 @@ def main():
     p.add_argument('--skip-exact', action='store_true',
                    help='fast form and CE only')
     p.add_argument('--skip-memory', action='store_true')
+    p.add_argument('--model', nargs=2, metavar=('CONFIG', 'CHECKPOINT'),
+                   help="a trained one-step segmentor's inputs instead")
+    p.add_argument('--data-root', default='data/voc_mini')
+    p.add_argument('--num-images', type=int, default=16)
     p.add_argument('--child', help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         return child(args)
+    if args.model:
+        return model_errors(args)
     torch.manual_seed(0)
     data = inputs(args)
     step('lattice', *data)  # warm-up (lattice gain, allocator)
