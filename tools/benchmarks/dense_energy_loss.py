@@ -163,6 +163,7 @@ def model_inputs(config, checkpoint, data_root, num):
     labels of the labeler)."""
     import numpy as np
     from mmengine.config import Config
+    from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
     from mmseg.registry import MODELS
     from mmseg.structures import SegDataSample
@@ -170,6 +171,7 @@ def model_inputs(config, checkpoint, data_root, num):
 
     import mmdrs  # noqa: F401 (registers the modules)
     from mmdrs.datasets import read_split
+    init_default_scope('mmseg')
     cfg = Config.fromfile(config)
     losses = [c for c in cfg.model.get('extra_losses', [])
               if c['type'] == 'DenseEnergyLoss']
@@ -237,7 +239,7 @@ def model_errors(args):
                fast_grad_rel_err_pct=format_mean_std(grad, 2),
                grad_cosine=format_mean_std(cosine, 4),
                exact_over_fast=round(t_exact / t_fast, 1))
-    print(json.dumps(res, indent=1))
+    print(json.dumps(res, indent=1, ensure_ascii=False))
     return res
 
 
