@@ -5,7 +5,8 @@
 # batch norm training (the toy's finding: the batch composition, not the
 # graph, cost the points); the cpu profile's own plain classifier (random
 # batches) is photo_recipe.py's `base`. Each classifier's 3-scale maps
-# scored on `train`; 3 seeds.
+# scored on `train`; 3 seeds. `group_deeplab`: the Group-WSSS classifier's
+# pseudo labels (the profile's rule) -> the profile's DeepLab-V3+.
 #   python tools/analysis/sweep.py configs/studies/photo_group.py
 # The graph-free reference on the same group batches and frozen statistics
 # diverges at the recipe's lr (NaN loss from epoch 2, seeds 0 and 1; the
@@ -35,6 +36,16 @@ extra_stages = [
          split='train', what='plain maps (group batches), 3 scales'),
     dict(type='Maps', name='maps-group', model='group', split='train',
          what='Group-WSSS maps (graph on self-groups), 3 scales'),
+    # Group-WSSS -> pseudo labels -> DeepLab-V3+: the profile's label rule
+    # and segmentation on the Group-WSSS classifier's maps of trainaug
+    dict(type='Maps', name='maps-group-aug', model='group',
+         what='Group-WSSS maps of trainaug, 3 scales'),
+    dict(type='PseudoLabels', name='pseudo-labels-group',
+         maps=['maps-group-aug'], crf=(False, 'labels')),
+    dict(type='TrainSegmentor', name='segmentation-group',
+         config='configs/drs/cpu/cpu_deeplabv3plus_pseudo.py',
+         labels='pseudo-labels-group',
+         what='DeepLab-V3+ on Group-WSSS pseudo labels'),
 ]
 metrics = [
     'no-drs.cam/mIoU', 'maps-no-drs.cam/mIoU', 'plain-groups.cam/mIoU',
@@ -42,11 +53,17 @@ metrics = [
     'group.cam/mIoU',
     'maps-group.cam/mIoU', 'maps-group.cam/best_threshold',
     'maps-drs-group.cam/mIoU', 'maps-drs-group.cam/best_threshold',
-    'plain-groups.seconds', 'group.seconds'
+    'plain-groups.seconds', 'group.seconds',
+    'pseudo-labels-group.pseudo/mIoU', 'segmentation-group.mIoU'
 ]
 variants = dict(
     # the graph on group batches, frozen BN statistics
     group=dict(stages=['check', 'group', 'maps-group']),
+    # its pseudo labels -> DeepLab-V3+ (the profile's rule and recipe)
+    group_deeplab=dict(
+        stages=['maps-group-aug', 'pseudo-labels-group',
+                'segmentation-group'],
+        reuse=dict(variant='group', stages=['check', 'group'])),
     # with the DRS classifier's DRS (head, delta 0.7)
     drs_group=dict(stages=['check', 'drs-group', 'maps-drs-group']),
     # group batches with batch norm training, as the toy's Group-WSSS

@@ -128,6 +128,16 @@ def test_generate_format_resume_and_eval(tiny_checkpoint, ref_maps,
     img = cv2.imread(png)
     assert img.shape[0] == 3 * 64 and img.shape[1] % 64 == 0
     assert img.shape[1] >= 64 * (2 + 2 * 2)  # image, GT, 2 x (map, pred)
+    # a folder of label PNGs (here the masks themselves): one tile per row,
+    # the label coloured as the GT tile (their captions differ)
+    _main(load_tool('analysis/visualize_maps'), [
+        osp.join(toy_voc, 'SegmentationClassAug'), '--names', 'masks',
+        '--data-root', toy_voc, '--num', '3', '--tile', '64', '--out', png])
+    img = cv2.imread(png)
+    assert img.shape[:2] == (3 * 64, 3 * 64)  # image, GT, label
+    for r in range(3):
+        body = slice(r * 64 + 16, r * 64 + 64)  # below the caption band
+        assert np.array_equal(img[body, 64:128], img[body, 128:192])
 
 
 def test_fixed_out_size_and_bad_inputs(tiny_checkpoint, load_tool, toy_voc,

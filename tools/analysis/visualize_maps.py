@@ -2,8 +2,9 @@
 
 One row per image: the image, its ground truth, then for every maps folder
 one heat-map overlay per class of the image and the thresholded prediction
-(background unless a map exceeds ``--threshold``). Several folders side by
-side compare methods, e.g. plain CAM vs DRS::
+(background unless a map exceeds ``--threshold``); a folder of label PNGs
+(pseudo labels, a segmentor's predictions) shows its label. Several folders
+side by side compare methods, e.g. plain CAM vs DRS::
 
     python tools/analysis/visualize_maps.py work_dirs/toy/maps/no-drs \
         work_dirs/toy/maps/drs --names no-DRS DRS --data-root data/toy_voc \
@@ -30,7 +31,8 @@ from mmdrs.visualization import (colorize_label, grid,  # noqa: E402
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('maps_dirs', nargs='+', help='folders of .npz maps')
+    p.add_argument('maps_dirs', nargs='+',
+                   help='folders of .npz maps or of label PNGs')
     p.add_argument('--names', nargs='+', help='a caption per folder')
     p.add_argument('--data-root', required=True)
     p.add_argument('--split', default='train')
@@ -53,6 +55,12 @@ def image_row(info, maps_dirs, names, classes, threshold, size):
     stem = osp.splitext(osp.basename(info['img_path']))[0]
     row = [tile(img, size, stem), tile(colorize_label(gt), size, 'GT')]
     for maps_dir, name in zip(maps_dirs, names):
+        png = osp.join(maps_dir, stem + '.png')
+        if osp.isfile(png) and not osp.isfile(
+                map_file(maps_dir, info['img_path'])):
+            label = imread(png, flag='unchanged', backend='pillow')
+            row.append(tile(colorize_label(label), size, name))
+            continue
         m = load_cam_maps(map_file(maps_dir, info['img_path']), classes[1:],
                           size=gt.shape[:2])
         for c in m['labels']:
