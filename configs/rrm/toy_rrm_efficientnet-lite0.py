@@ -2,25 +2,15 @@
 # offline ImageNet EfficientNet-Lite0 (first 4 stages, output stride 8): the
 # paper's model and schedule scaled to the toy (configs/rrm/README.md).
 _base_ = [
-    '../_base_/models/rrm_r101-d8.py',
-    '../_base_/models/efficientnet_lite0_os8.py',
+    '../_base_/models/rrm_efficientnet_lite0_cpu.py',
     '../_base_/datasets/toy_voc_image_labels.py',
-    '../_base_/schedules/rrm_20k.py', '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py'
 ]
 model = dict(
-    data_preprocessor=dict(
-        mean={{_base_.lite0_mean}},
-        std={{_base_.lite0_std}},
-        size={{_base_.crop_size}}),
+    data_preprocessor=dict(size={{_base_.crop_size}}),
     backbone={{_base_.lite0_backbone}},
     cam_head=dict(in_channels=80),
-    # dilation 2 for a 14x14 feature map; N(0, 0.01): Xavier misfires on
-    # these unnormalised features
-    decode_head=dict(
-        in_channels=80,
-        channels=128,
-        dilation=2,
-        init_cfg=dict(type='Normal', layer='Conv2d', std=0.01)),
+    decode_head=dict(in_channels=80),
     cls_only_iters=400,
     # sigma_xy and weight scaled from the 321 crop to 112
     extra_losses=[
@@ -35,16 +25,6 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = [dict(type='IoUMetric', iou_metrics=['mIoU'])]
 test_evaluator = val_evaluator
-# momentum 0.9, weight decay on biases too, the segmentation branch at 1x
-optim_wrapper = dict(
-    optimizer=dict(lr=5e-3, momentum=0.9, weight_decay=1e-4),
-    paramwise_cfg=dict(
-        _delete_=True,
-        bias_lr_mult=2.0,
-        custom_keys={
-            'cam_head': dict(lr_mult=10.0, bias_lr_mult=2.0),
-            'decode_head': dict(lr_mult=1.0, bias_lr_mult=2.0),
-        }))
 max_iters = 1200
 param_scheduler = [
     dict(type='PolyLR', eta_min=0, power=0.9, begin=0, end=max_iters,
