@@ -5,6 +5,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.logging import MessageHub
+from mmengine.structures import PixelData
 from mmseg.models.losses import accuracy
 from mmseg.registry import MODELS, TASK_UTILS
 from mmseg.utils import SampleList, add_prefix
@@ -129,14 +130,18 @@ class RRMSegmentor(WSSSEncoderDecoder):
             return losses
         cam = F.relu(self.cam_head(feat))
         label = self.reliable_labels(inputs, cam, tags, data_samples)
+        # the reliable labels replace the masks the pipeline loaded (for
+        # the image tags) wherever a loss reads labels from the samples
+        # (mmseg's loss_by_feat, the auxiliary head): no mask pixel may
+        # reach a loss
+        for ds, lab in zip(data_samples, label):
+            ds.gt_sem_seg = PixelData(data=lab[None])
         logits = self.decode_head.forward(x)
         decode = self._output_losses(logits, label[:, None], data_samples,
                                      self._images(inputs))
         losses.update(add_prefix(decode, 'decode'))
         losses['reliable_pct'] = (label != 255).float().mean() * 100
         if self.with_auxiliary_head:
-            for ds, lab in zip(data_samples, label):
-                ds.gt_sem_seg.data = lab[None]
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
         return losses
 

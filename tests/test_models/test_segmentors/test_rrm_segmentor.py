@@ -61,6 +61,33 @@ def test_losses_and_reliable_labels():
     assert set(label[1].unique().tolist()) <= {0, 1, 3, 255}
 
 
+def test_no_mask_pixel_reaches_a_loss():
+    """The pipeline loads the masks (for the image tags): the losses must
+    be the same whatever they hold - the segmentation branch learns from
+    the reliable labels only (the decode cross-entropy once read the masks
+    through mmseg's loss_by_feat)."""
+    m = _model()
+    m.train()
+    x = torch.randn(2, 3, 32, 32)
+
+    def losses(gt_class):
+        samples = _samples(pad_right=8)
+        for ds in samples:
+            ds.gt_sem_seg = PixelData(
+                data=torch.full_like(ds.gt_sem_seg.data, gt_class))
+        torch.manual_seed(0)  # the classifier's dropout
+        return m.loss(x, samples), samples
+
+    a, samples = losses(3)
+    b, _ = losses(0)
+    for key in ('decode.loss_ce', 'decode.loss_dense', 'decode.acc_seg'):
+        torch.testing.assert_close(a[key], b[key], msg=key)
+    # the samples now hold the reliable labels: padding ignored, no GT 3
+    # in the first image (tags: class 1 only)
+    assert (samples[0].gt_sem_seg.data[..., -8:] == 255).all()
+    assert 3 not in samples[0].gt_sem_seg.data.unique().tolist()
+
+
 def test_multiscale_cam_is_the_mean_over_scales():
     m = _model(cam_scales=(0.5, ))
     m.eval()
