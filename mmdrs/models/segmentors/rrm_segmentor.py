@@ -6,7 +6,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.logging import MessageHub
 from mmengine.structures import PixelData
-from mmseg.models.losses import accuracy
 from mmseg.registry import MODELS, TASK_UTILS
 from mmseg.utils import SampleList, add_prefix
 
@@ -144,27 +143,6 @@ class RRMSegmentor(WSSSEncoderDecoder):
         if self.with_auxiliary_head:
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
         return losses
-
-    def _output_losses(self, logits, label, data_samples, images) -> dict:
-        # always the explicit path: labels come from the labeler, not from
-        # the data samples mmseg's loss_by_feat would read
-        if not self.extra_losses and self.loss_resolution == 'labels':
-            head = self.decode_head
-            logits = F.interpolate(logits, size=label.shape[-2:],
-                                   mode='bilinear',
-                                   align_corners=head.align_corners)
-            label = label.squeeze(1)
-            losses = dict()
-            decode = head.loss_decode if isinstance(
-                head.loss_decode, nn.ModuleList) else [head.loss_decode]
-            for loss in decode:
-                losses[loss.loss_name] = losses.get(loss.loss_name, 0) + loss(
-                    logits, label, weight=None,
-                    ignore_index=head.ignore_index)
-            losses['acc_seg'] = accuracy(logits, label,
-                                         ignore_index=head.ignore_index)
-            return losses
-        return super()._output_losses(logits, label, data_samples, images)
 
     def predict_cams(self, inputs: torch.Tensor,
                      data_samples: Optional[SampleList] = None
