@@ -130,13 +130,13 @@ class RRMSegmentor(WSSSEncoderDecoder):
         cam = F.relu(self.cam_head(feat))
         label = self.reliable_labels(inputs, cam, tags, data_samples)
         # the reliable labels replace the masks the pipeline loaded (for
-        # the image tags) wherever a loss reads labels from the samples
-        # (mmseg's loss_by_feat, the auxiliary head): no mask pixel may
-        # reach a loss
+        # the image tags) in the samples, where every loss reads its labels
+        # (the decode and extra losses, the auxiliary head): no mask pixel
+        # may reach a loss
         for ds, lab in zip(data_samples, label):
             ds.gt_sem_seg = PixelData(data=lab[None])
         logits = self.decode_head.forward(x)
-        decode = self._output_losses(logits, label[:, None], data_samples,
+        decode = self._output_losses(logits, data_samples,
                                      self._images(inputs))
         losses.update(add_prefix(decode, 'decode'))
         losses['reliable_pct'] = (label != 255).float().mean() * 100

@@ -127,14 +127,13 @@ class WSSSEncoderDecoder(EncoderDecoder):
                      for s, o in zip(self.train_scales, scaled)]
             outs.append(('decode_max',
                          self._max_fuse([o for _, o in outs])))
-        label = torch.stack([ds.gt_sem_seg.data for ds in data_samples])
         images = self._images(inputs)
         losses = dict()
         for prefix, logits in outs:
             losses.update(
                 add_prefix(
-                    self._output_losses(logits, label, data_samples,
-                                        images), prefix))
+                    self._output_losses(logits, data_samples, images),
+                    prefix))
         if self.with_auxiliary_head:
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
         return losses
@@ -146,8 +145,7 @@ class WSSSEncoderDecoder(EncoderDecoder):
             return inputs * dp.std + dp.mean
         return inputs
 
-    def _output_losses(self, logits: torch.Tensor, label: torch.Tensor,
-                       data_samples: SampleList,
+    def _output_losses(self, logits: torch.Tensor, data_samples: SampleList,
                        images: torch.Tensor) -> dict:
         """Decode-head and extra losses of one decoder output.
 
@@ -155,8 +153,19 @@ class WSSSEncoderDecoder(EncoderDecoder):
         mmseg's own ``loss_by_feat``, pixel samplers included); each extra
         loss at its own ``resolution`` where it has one (e.g. OCR at the
         logits', a 16th of the pixels of a stride-4 head), else at
-        ``loss_resolution``.
+        ``loss_resolution``. Every loss reads its labels from the samples'
+        ``gt_sem_seg`` - the one place a segmentor that makes its own labels
+        (RRM) puts them - so no two losses can see different labels.
+
+        Args:
+            logits (Tensor): (B, C, h, w) decoder output.
+            data_samples (list[SegDataSample]): the batch's samples.
+            images (Tensor): (B, 3, H, W) the batch in pixel values.
+
+        Returns:
+            dict: the losses (and ``acc_seg``) by name.
         """
+        label = torch.stack([ds.gt_sem_seg.data for ds in data_samples])
         views = dict()  # one resize per resolution, shared by the losses
 
         def view(resolution):
