@@ -38,6 +38,15 @@ variants = dict(
     drs_learnable=dict(stages=cams, reuse=_plain, overrides={
         'drs': dict(options=['model.cam_head.drs_cfg.delta=learnable'])
     }),
+    # drs_learnable's classifier and maps through the rest of the pipeline
+    # (refinement, pseudo labels, DeepLab-V3+)
+    learnable_e2e=dict(
+        stages=['check', 'drs', 'maps-drs'] + _labels[5:] + ['segmentation'],
+        reuse=dict(variant='drs_learnable',
+                   stages=['check', 'drs', 'maps-drs']),
+        overrides={
+            'drs': dict(options=['model.cam_head.drs_cfg.delta=learnable'])
+        }),
     # CAM on the 1280-channel ImageNet head-conv features, 1x1 classifier
     # (DRS: in place of that conv's ReLU6)
     feat1280=dict(stages=cams, overrides={
