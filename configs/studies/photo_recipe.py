@@ -26,6 +26,8 @@ _labels = [
     'check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs', 'refine',
     'refined-maps', 'pseudo-labels'
 ]
+# the paper's learnable delta in the DRS classifier's head
+_learnable = {'drs': dict(options=['model.cam_head.drs_cfg.delta=learnable'])}
 variants = dict(
     # the cpu profile as it stands
     base=dict(),
@@ -35,18 +37,17 @@ variants = dict(
         'drs': dict(config='configs/drs/cpu/cpu_cls_drs-backbone.py')
     }),
     # DRS at the paper's learnable delta in the head
-    drs_learnable=dict(stages=cams, reuse=_plain, overrides={
-        'drs': dict(options=['model.cam_head.drs_cfg.delta=learnable'])
-    }),
+    drs_learnable=dict(stages=cams, reuse=_plain, overrides=_learnable),
     # drs_learnable's classifier and maps through the rest of the pipeline
     # (refinement, pseudo labels, DeepLab-V3+)
     learnable_e2e=dict(
-        stages=['check', 'drs', 'maps-drs'] + _labels[5:] + ['segmentation'],
+        stages=[
+            'check', 'drs', 'maps-drs', 'refine', 'refined-maps',
+            'pseudo-labels', 'segmentation'
+        ],
         reuse=dict(variant='drs_learnable',
                    stages=['check', 'drs', 'maps-drs']),
-        overrides={
-            'drs': dict(options=['model.cam_head.drs_cfg.delta=learnable'])
-        }),
+        overrides=_learnable),
     # CAM on the 1280-channel ImageNet head-conv features, 1x1 classifier
     # (DRS: in place of that conv's ReLU6)
     feat1280=dict(stages=cams, overrides={
