@@ -15,10 +15,7 @@ _labels = dict(work_dir=work_dir + '/labels/seed0', stages=_labelling)
 variants = dict(
     # the pseudo labels: the profile's rule on the DRS maps (refinement
     # loses on photos, so the profile's selection keeps these anyway)
-    # (DRS at fixed delta 0.7, the profile's default when these rows were
-    # measured; it now ships the learnable delta)
     labels=dict(seeds=[0], stages=_labelling, overrides={
-        'drs': dict(options=['model.cam_head.drs_cfg.delta=0.7']),
         'pseudo-labels': dict(maps=['maps-drs'])}),
     # DeepLab-V3+ as the profile trains it
     plain=dict(stages=['segmentation'], reuse=_labels),

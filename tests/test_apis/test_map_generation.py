@@ -154,6 +154,25 @@ def test_fixed_out_size_and_bad_inputs(tiny_checkpoint, load_tool, toy_voc,
         _main(tool, _args(cfg, str(tmp_path / 'no.pth'),
                           str(tmp_path / 'x')))
 
+    # a checkpoint of another architecture (here: trained with a fixed DRS
+    # delta, mapped with a learnable one) is refused, not loaded leniently
+    # with random suppression controllers; and the other way round
+    with pytest.raises(ValueError, match=r'does not fit.* 3 missing keys '
+                       r'\[cam_head\.convs\.1\.suppression_controller'):
+        _main(tool, _args(cfg, ckpt, str(tmp_path / 'z'), '--cfg-options',
+                          'model.cam_head.drs_cfg.delta=learnable'))
+    import torch
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+    learnable = Config.fromfile(cfg)
+    learnable.model.cam_head.drs_cfg = dict(delta='learnable')
+    state = MODELS.build(learnable.model).state_dict()
+    torch.save(dict(state_dict=state), str(tmp_path / 'learnable.pth'))
+    with pytest.raises(ValueError, match=r' 0 missing keys \[\], 3 unexpected'
+                       r' keys \[cam_head\.convs\.1\.suppression_contr'):
+        _main(tool, _args(cfg, str(tmp_path / 'learnable.pth'),
+                          str(tmp_path / 'z2')))
+
     # a missing image is named
     data = str(tmp_path / 'data')
     shutil.copytree(toy_voc, data)

@@ -116,3 +116,23 @@ def test_segmentor_stage_without_pseudo_label_transform_fails(
     stage.labels = None
     assert 'model.decode_head.num_classes=21' in stage.options(
         pipe, stage.load_config())
+
+
+def test_maps_build_the_model_as_trained(toy_voc, tmp_path):
+    """A training stage's own options (a study's DRS delta) reach the map
+    job of its model, so the maps come from the model that was trained; its
+    optimiser settings do not."""
+    profile = Config(dict(stages=[
+        dict(type='TrainClassifier', name='drs',
+             config='configs/drs/cpu/cpu_cls.py',
+             options=['model.cam_head.drs_cfg.delta=0.7',
+                      'optim_wrapper.optimizer.lr=1']),
+        dict(type='Maps', name='maps', model='drs',
+             options=['map_cfg.flip=True'])]))
+    pipe = Pipeline(profile, work_dir=str(tmp_path / 'work'),
+                    data_root=toy_voc)
+    opts = pipe.stage('maps').model_options(pipe)
+    assert opts[-2:] == ['model.cam_head.drs_cfg.delta=0.7',
+                         'map_cfg.flip=True']
+    assert 'model.cam_head.num_classes=20' in opts
+    assert not any(o.startswith('optim_wrapper') for o in opts)

@@ -58,6 +58,16 @@ class Maps(PipelineStage):
     def out_dir(self, pipe):
         return pipe.path('maps', self.out)
 
+    def model_options(self, pipe):
+        """The map job's ``--cfg-options``: the model stage's (its
+        pipeline binding and its own ``options``) that shape the model, its
+        test data and ``map_cfg`` - so the model is built as it was
+        trained -, then this stage's ``options``."""
+        train = pipe.stage(self.model)
+        return [o for o in train.bound_options(pipe, train.load_config())
+                if o.startswith(('test_dataloader', 'model.', 'map_cfg'))
+                ] + self.extra_options
+
     def run(self, pipe):
         from ...apis import evaluate_maps
         train = pipe.stage(self.model)
@@ -66,10 +76,7 @@ class Maps(PipelineStage):
 
         def fn():
             ckpt = pipe.require(self.model)
-            cfg = train.load_config()
-            opts = [o for o in train.options(pipe, cfg)
-                    if o.startswith(('test_dataloader', 'model.', 'map_cfg'))
-                    ] + self.extra_options
+            opts = self.model_options(pipe)
             args = ['--out-dir', out, '--split', self.split]
             if self.out_size:
                 args += ['--out-size', *[str(v) for v in self.out_size]]

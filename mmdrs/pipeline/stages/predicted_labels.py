@@ -69,7 +69,7 @@ class PredictedPseudoLabels(PipelineStage):
             return
         train = pipe.stage(self.model)
         cfg = train.load_config()
-        opts = [o for o in train.options(pipe, cfg)
+        opts = [o for o in train.bound_options(pipe, cfg)
                 if o.startswith(('test_dataloader', 'model.'))]
         opts.append('test_dataloader.dataset.ann_file='
                     f'ImageSets/Segmentation/{self.split}.txt')

@@ -47,11 +47,19 @@ class TrainStage(PipelineStage):
             opts.append(f"randomness.seed={pipe.vars['seed']}")
         return opts
 
+    def bound_options(self, pipe, cfg: Config) -> List[str]:
+        """Every ``--cfg-options`` item of the stage's run: the pipeline's
+        binding, then the stage's own ``options``. A stage that runs the
+        trained model again (its maps, its predictions) takes its model
+        settings from here, so the model it builds is the one trained (a
+        study's ``model.cam_head.drs_cfg.delta=0.7`` included)."""
+        return self.options(pipe, cfg) + self.extra_options
+
     def run(self, pipe):
         cfg = self.load_config()
         select = (cfg.get('default_hooks', None) or {}).get(
             'checkpoint', {}).get('save_best')
-        opts = self.options(pipe, cfg) + self.extra_options
+        opts = self.bound_options(pipe, cfg)
         if select == 'cam/sal_mIoU' and not pipe.data['saliency']:
             select = 'cam/mIoU'  # data_options switched the hook too
         return train_stage(self.name, self.config, self.out_dir(pipe), opts,
