@@ -57,7 +57,9 @@ variants = {
         'train_cfg.val_interval=6', 'default_hooks.checkpoint.interval=6'
     ]),
     # 168-px input (21x21 features): binding.image_size_options(cfg, 168,
-    # 168) of the refiner's config, for its training only
+    # 168) of the refiner's config; its recorded row mapped at the default
+    # size (training only), a re-run maps at 168 px too (since 2026-12-07 a
+    # map stage takes its model stage's model, test-data and map options)
     'input-168': _refine(_base + [
         'train_dataloader.dataset.pipeline.1.scale=(168,168,)',
         'val_dataloader.dataset.pipeline.1.scale=(168,168,)',
