@@ -84,4 +84,14 @@ variants = dict(
         m: dict(options=['map_cfg.scales=(224,336,448)'])
         for m in ('maps-no-drs', 'maps-drs')
     }),
+    # scales_up's DRS maps through pseudo labels and DeepLab-V3+ (labels from
+    # the DRS maps only: refinement loses on photos in every seed, so the
+    # profile's selection keeps these anyway)
+    scales_up_labels=dict(
+        stages=['check', 'maps-drs', 'pseudo-labels', 'segmentation'],
+        reuse=_classifiers,
+        overrides={
+            'maps-drs': dict(options=['map_cfg.scales=(224,336,448)']),
+            'pseudo-labels': dict(maps=['maps-drs'])
+        }),
 )
