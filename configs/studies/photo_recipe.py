@@ -76,10 +76,11 @@ variants = dict(
     # the photos barely move the refiner: MSE 0.020 -> 0.017), same budget
     refine_lr=dict(
         stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
-        reuse=dict(variant='base', stages=_labels[:5]),
+        reuse=dict(variant='base', stages=[
+            'check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']),
         overrides={'refine': dict(
             options=['optim_wrapper.optimizer.lr=1e-3'])}),
-    # maps: scales 1, 1.5 and 2 x 224 (finer 14x14 -> 28x28 features);
+    # maps: scales 1, 1.5 and 2 x 224 (finer 14x14 -> 28x28 features)
     scales_up=dict(stages=cams, reuse=_classifiers, overrides={
         m: dict(options=['map_cfg.scales=(224,336,448)'])
         for m in ('maps-no-drs', 'maps-drs')

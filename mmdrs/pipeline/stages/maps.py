@@ -63,10 +63,9 @@ class Maps(PipelineStage):
         pipeline binding and its own ``options``) that shape the model, its
         test data and ``map_cfg`` - so the model is built as it was
         trained -, then this stage's ``options``."""
-        train = pipe.stage(self.model)
-        return [o for o in train.bound_options(pipe, train.load_config())
-                if o.startswith(('test_dataloader', 'model.', 'map_cfg'))
-                ] + self.extra_options
+        return pipe.stage(self.model).model_options(
+            pipe, keep=('test_dataloader', 'model.', 'map_cfg')
+        ) + self.extra_options
 
     def run(self, pipe):
         from ...apis import evaluate_maps

@@ -68,9 +68,7 @@ class PredictedPseudoLabels(PipelineStage):
         if osp.isdir(dest):
             return
         train = pipe.stage(self.model)
-        cfg = train.load_config()
-        opts = [o for o in train.bound_options(pipe, cfg)
-                if o.startswith(('test_dataloader', 'model.'))]
+        opts = train.model_options(pipe)
         opts.append('test_dataloader.dataset.ann_file='
                     f'ImageSets/Segmentation/{self.split}.txt')
         opts += self.extra_options

@@ -55,6 +55,14 @@ class TrainStage(PipelineStage):
         study's ``model.cam_head.drs_cfg.delta=0.7`` included)."""
         return self.options(pipe, cfg) + self.extra_options
 
+    def model_options(self, pipe, keep=('test_dataloader', 'model.')):
+        """The items of :meth:`bound_options` whose keys start with one of
+        ``keep``: what a job that runs the trained model again (maps,
+        predictions) needs to build it and its test data as trained,
+        without the training-only settings (optimiser, schedule)."""
+        return [o for o in self.bound_options(pipe, self.load_config())
+                if o.startswith(tuple(keep))]
+
     def run(self, pipe):
         cfg = self.load_config()
         select = (cfg.get('default_hooks', None) or {}).get(
