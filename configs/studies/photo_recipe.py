@@ -85,6 +85,26 @@ variants = dict(
         m: dict(options=['map_cfg.scales=(224,336,448)'])
         for m in ('maps-no-drs', 'maps-drs')
     }),
+    # both classifiers' 3 head convs 1x1 instead of 3x3 (three 3x3 convs
+    # spread a class map by 3 cells each side: half of a 14x14 map)
+    head_k1=dict(stages=cams, overrides={
+        s: dict(options=['model.cam_head.kernel_size=1'])
+        for s in ('no-drs', 'drs')
+    }),
+    # both classifiers trained on 320-px crops of images resized to 366
+    # (20x20 maps instead of 14x14), maps at 256/320/384 (the ratios of
+    # 180/224/268); about twice the classifiers' time
+    in320=dict(stages=cams, overrides={
+        **{s: dict(options=[
+            'model.data_preprocessor.size=(320,320)',
+            'train_dataloader.dataset.pipeline.3.scale=(366,366)',
+            'train_dataloader.dataset.pipeline.6.crop_size=(320,320)',
+            'val_dataloader.dataset.pipeline.1.scale=(320,320)',
+            'test_dataloader.dataset.pipeline.1.scale=(320,320)'])
+           for s in ('no-drs', 'drs')},
+        **{m: dict(options=['map_cfg.scales=(256,320,384)'])
+           for m in ('maps-no-drs', 'maps-drs')}
+    }),
     # scales_up's DRS maps through pseudo labels and DeepLab-V3+ (labels from
     # the DRS maps only: refinement loses on photos in every seed, so the
     # profile's selection keeps these anyway)

@@ -15,16 +15,21 @@ from ..layers.drs import DRS
 class MultiLabelCAMHead(BaseModule):
     """The DRS paper's classification head.
 
-    ``num_convs`` 3x3 convs (each followed by DRS, or a ReLU when ``drs_cfg``
-    is None), then a 1x1 conv to ``num_classes`` class maps; logits are their
-    global average; the loss is the multi-label soft margin over the
-    foreground classes (background is not a class).
+    ``num_convs`` convs (3x3 by default; each followed by DRS, or a ReLU
+    when ``drs_cfg`` is None), then a 1x1 conv to ``num_classes`` class
+    maps; logits are their global average; the loss is the multi-label
+    soft margin over the foreground classes (background is not a class).
 
     Args:
         in_channels (int): Channels of the backbone feature used.
         channels (int): Channels of the extra convs. Defaults to 512.
         num_classes (int): Foreground classes. Defaults to 20 (VOC).
-        num_convs (int): Extra 3x3 convs. Defaults to 3.
+        num_convs (int): Extra convs. Defaults to 3.
+        kernel_size (int): Kernel of the extra convs (odd; padded to keep
+            the map size). Defaults to 3 (the paper's). Each 3x3 conv
+            widens a class map's footprint by one feature cell each side,
+            which is a large fraction of a small (14x14) map; 1 keeps the
+            convs' capacity without that spread.
         drs_cfg (dict, optional): :class:`DRS` kwargs for the extra convs'
             activations; None for plain ReLUs. ``inplace`` defaults to True
             here, as the plain head's ``ReLU(inplace=True)``. Defaults to
@@ -42,6 +47,7 @@ class MultiLabelCAMHead(BaseModule):
                  channels: int = 512,
                  num_classes: int = 20,
                  num_convs: int = 3,
+                 kernel_size: int = 3,
                  drs_cfg: Optional[dict] = dict(delta='learnable'),
                  in_index: int = -1,
                  loss_weight: float = 1.0,
@@ -51,10 +57,15 @@ class MultiLabelCAMHead(BaseModule):
         self.num_classes = num_classes
         self.in_index = in_index
         self.loss_weight = loss_weight
+        if kernel_size < 1 or kernel_size % 2 == 0:
+            raise ValueError(f'MultiLabelCAMHead: kernel_size must be a '
+                             f'positive odd number, got {kernel_size}')
         layers = []
         c = in_channels
         for _ in range(num_convs):
-            layers.append(nn.Conv2d(c, channels, 3, padding=1))
+            layers.append(
+                nn.Conv2d(c, channels, kernel_size,
+                          padding=kernel_size // 2))
             layers.append(
                 DRS(channels=channels, **{'inplace': True, **drs_cfg})
                 if drs_cfg is not None else nn.ReLU(inplace=True))

@@ -1,3 +1,4 @@
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -36,6 +37,29 @@ def test_head_init_follows_paper():
 def test_plain_relu_head_has_no_drs():
     head = MultiLabelCAMHead(in_channels=8, channels=8, drs_cfg=None)
     assert not any('suppression' in n for n, _ in head.named_parameters())
+
+
+def test_kernel_size_sets_the_footprint_of_a_class_map():
+    # one active feature cell: each 3x3 conv spreads it one cell each side,
+    # 1x1 convs keep it in place
+    feats = torch.zeros(1, 4, 9, 9)
+    feats[0, :, 4, 4] = 1.0
+    spread = {}
+    for k in (1, 3):
+        torch.manual_seed(0)
+        head = MultiLabelCAMHead(in_channels=4, channels=4, num_classes=2,
+                                 kernel_size=k, drs_cfg=None)
+        head.init_weights()
+        with torch.no_grad():
+            for m in head.modules():
+                if isinstance(m, torch.nn.Conv2d):
+                    m.weight.abs_()  # no cancellation: every tap reaches
+        maps = head(feats)
+        assert maps.shape == (1, 2, 9, 9)
+        spread[k] = int((maps[0, 0] > 0).sum())
+    assert spread == {1: 1, 3: 7 * 7}
+    with pytest.raises(ValueError, match='kernel_size'):
+        MultiLabelCAMHead(in_channels=4, channels=4, kernel_size=2)
 
 
 def test_normalize_cams():
