@@ -91,6 +91,11 @@ variants = dict(
         s: dict(options=['model.cam_head.kernel_size=1'])
         for s in ('no-drs', 'drs')
     }),
+    # ... and 5x5 (a class map spreads 2 cells per conv)
+    head_k5=dict(stages=cams, overrides={
+        s: dict(options=['model.cam_head.kernel_size=5'])
+        for s in ('no-drs', 'drs')
+    }),
     # both classifiers trained on 320-px crops of images resized to 366
     # (20x20 maps instead of 14x14), maps at 256/320/384 (the ratios of
     # 180/224/268); about twice the classifiers' time
@@ -105,6 +110,20 @@ variants = dict(
         **{m: dict(options=['map_cfg.scales=(256,320,384)'])
            for m in ('maps-no-drs', 'maps-drs')}
     }),
+    # in320's DRS maps through the label stage and DeepLab-V3+ (control:
+    # drs_labels)
+    in320_labels=dict(
+        stages=['check', 'pseudo-labels', 'segmentation'],
+        reuse=dict(variant='in320', stages=[
+            'check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']),
+        overrides={'pseudo-labels': dict(maps=['maps-drs'])}),
+    # base's DRS maps through the same label stage and DeepLab-V3+ as
+    # scales_up_labels (its control where base's run was not completed)
+    drs_labels=dict(
+        stages=['check', 'pseudo-labels', 'segmentation'],
+        reuse=dict(variant='base', stages=[
+            'check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']),
+        overrides={'pseudo-labels': dict(maps=['maps-drs'])}),
     # scales_up's DRS maps through pseudo labels and DeepLab-V3+ (labels from
     # the DRS maps only: refinement loses on photos in every seed, so the
     # profile's selection keeps these anyway)
