@@ -1,7 +1,7 @@
 # Refinement learning on real photographs at CPU scale (the `cpu` pipeline
 # profile): the toy recipe (paper's MapRefiner, lr 1e-4, EfficientNet-Lite0's
 # first 4 stages at output stride 8: 28x28 maps at 224 px, finer than the
-# classifier's 14x14) on the embedded voc_mini photos at 224 px.
+# classifier's 20x20 at 320 px) on the embedded voc_mini photos at 224 px.
 _base_ = ['../toy/toy_refine.py']
 data_root = 'data/voc_mini'
 maps_dir = 'work_dirs/cpu/maps/drs'  # as tools/run_pipeline.py writes
