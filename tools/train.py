@@ -21,6 +21,7 @@ from mmdrs.utils.runner_cfg import (add_runner_args,  # noqa: E402
                                     set_local_rank_env)
 from mmdrs.engine.hooks import (FinalValidationHook,  # noqa: E402
                                 InvalidLossHook)
+from mmdrs.utils.compat import exit_finished_distributed_run  # noqa: E402
 from mmdrs.utils.total_batch import fit_total_batch  # noqa: E402
 
 
@@ -82,3 +83,4 @@ def main(argv=None):
 
 if __name__ == '__main__':
     main()
+    exit_finished_distributed_run()  # torch 2.13 gloo teardown (compat)

@@ -157,6 +157,31 @@ def configure_cpu_distributed(cfg, launcher: str) -> None:
         dist.init_process_group(backend='gloo')
 
 
+def exit_finished_distributed_run() -> None:
+    """Leave a finished multi-process run without the interpreter's
+    teardown (no-op outside one).
+
+    torch 2.13's gloo process group, left to the interpreter's exit, now
+    and then aborts a rank that has finished its work ("terminate called
+    without an active exception", SIGABRT: a worker thread destroyed while
+    still joinable), and torchrun then holds the other node's agent until
+    its timeout; destroying the group explicitly aborted other runs instead
+    (b49d7aa). So: a barrier (every rank is done, checkpoints written),
+    logging and stdio flushed, then ``os._exit(0)``.
+    """
+    import logging
+
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()
+            and dist.get_world_size() > 1):
+        return
+    dist.barrier()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def apply_shims() -> None:
     """Apply every shim once (called by ``import mmdrs``)."""
     global _APPLIED
