@@ -79,8 +79,7 @@ variants = dict(
     # the photos barely move the refiner: MSE 0.020 -> 0.017), same budget
     refine_lr=dict(
         stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
-        reuse=dict(variant='base', stages=[
-            'check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']),
+        reuse=dict(variant='base', stages=cams),
         overrides={'refine': dict(
             options=['optim_wrapper.optimizer.lr=1e-3'])}),
     # maps: scales 1, 1.5 and 2 x the input (measured at 224 px: 224/336/448)
@@ -104,8 +103,7 @@ variants = dict(
     # seed, so the profile's selection keeps these maps anyway)
     drs_labels=dict(
         stages=['check', 'pseudo-labels', 'segmentation'],
-        reuse=dict(variant='base', stages=[
-            'check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']),
+        reuse=dict(variant='base', stages=cams),
         overrides={'pseudo-labels': dict(maps=['maps-drs'])}),
     # scales_up's DRS maps through pseudo labels and DeepLab-V3+ (labels from
     # the DRS maps only: refinement loses on photos in every seed, so the
