@@ -22,6 +22,7 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 import mmdrs  # noqa: E402,F401  (applies the stack shims)
 from mmdrs.apis import generate_maps  # noqa: E402
+from mmdrs.utils.compat import exit_finished_distributed_run  # noqa: E402
 from mmdrs.utils.runner_cfg import (add_runner_args,  # noqa: E402
                                     set_local_rank_env)
 
@@ -75,3 +76,4 @@ def main(argv=None):
 
 if __name__ == '__main__':
     main()
+    exit_finished_distributed_run()  # torch 2.13 gloo teardown (compat)

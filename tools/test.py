@@ -14,6 +14,7 @@ import mmdrs  # noqa: E402,F401  (applies the stack shims)
 from mmengine.runner import Runner  # noqa: E402
 from mmseg.registry import RUNNERS  # noqa: E402
 
+from mmdrs.utils.compat import exit_finished_distributed_run  # noqa: E402
 from mmdrs.utils.runner_cfg import (add_runner_args,  # noqa: E402
                                     load_runner_config, set_local_rank_env)
 
@@ -87,3 +88,4 @@ def main(argv=None):
 
 if __name__ == '__main__':
     main()
+    exit_finished_distributed_run()  # torch 2.13 gloo teardown (compat)

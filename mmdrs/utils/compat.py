@@ -166,8 +166,10 @@ def exit_finished_distributed_run() -> None:
     without an active exception", SIGABRT: a worker thread destroyed while
     still joinable), and torchrun then holds the other node's agent until
     its timeout; destroying the group explicitly aborted other runs instead
-    (b49d7aa). So: a barrier (every rank is done, checkpoints written),
-    logging and stdio flushed, then ``os._exit(0)``.
+    (b49d7aa). So: a barrier (every rank is done, outputs written),
+    logging and stdio flushed, then ``os._exit(0)``. Called at the end of
+    every tool that runs distributed (tools/train.py, test.py,
+    generate_maps.py).
     """
     import logging
 
