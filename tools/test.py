@@ -79,6 +79,10 @@ def main(argv=None):
         for e in iou:
             e['output_dir'] = args.out
             e['keep_results'] = True
+    # the checkpoint must be the model's (mmengine would load it leniently)
+    cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+        dict(type='CheckpointFitHook')
+    ]
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:

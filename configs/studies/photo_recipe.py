@@ -14,7 +14,21 @@ metrics = [
     'maps-drs.cam/mIoU', 'maps-drs.cam/best_threshold',
     'refined-maps.cam/mIoU',
     'pseudo-labels.pseudo/mIoU', 'segmentation.mIoU', 'no-drs.seconds',
-    'drs.seconds', 'segmentation.seconds'
+    'drs.seconds', 'segmentation.seconds', 'seg-labels.pseudo/mIoU',
+    'segmentation-st.mIoU'
+]
+# a segmentation setting is chosen on train too: DeepLab's own predictions
+# on the train photos (with and without the authors' dense CRF, the better
+# on the train masks kept) scored on the train masks, and - one round of
+# self-training - a second DeepLab-V3+ trained on them
+extra_stages = [
+    dict(type='PredictedPseudoLabels', name='seg-labels',
+         model='segmentation', split='train',
+         what="DeepLab-V3+'s predictions on train"),
+    dict(type='TrainSegmentor', name='segmentation-st',
+         config='configs/drs/cpu/cpu_deeplabv3plus_pseudo.py',
+         labels='seg-labels',
+         what='DeepLab-V3+ on its predictions (self-training)'),
 ]
 cams = ['check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs']
 # a DRS-only lever: the plain classifier and its maps are base's
@@ -26,6 +40,20 @@ _labels = [
     'check', 'no-drs', 'drs', 'maps-no-drs', 'maps-drs', 'refine',
     'refined-maps', 'pseudo-labels'
 ]
+# a segmentation lever on the profile's labels (the DRS maps' labels, as
+# `drs_labels` makes them: the refinement loses on photos, so the profile's
+# selection keeps them anyway)
+_drs_labels = dict(variant='drs_labels', stages=cams + ['pseudo-labels'])
+_drs_maps = {'pseudo-labels': dict(maps=['maps-drs'])}
+
+
+def _seg_lever(config):
+    """A DeepLab-V3+ config on `drs_labels`' labels, scored on train and
+    val."""
+    return dict(stages=['segmentation', 'seg-labels'], reuse=_drs_labels,
+                overrides=dict(_drs_maps, segmentation=dict(config=config)))
+
+
 variants = dict(
     # the cpu profile as it stands: 320-px classifiers since 2026-12-07 (the
     # variants below were measured against the 224-px profile; their rows
@@ -115,4 +143,17 @@ variants = dict(
             'maps-drs': dict(options=['map_cfg.scales=(320,480,640)']),
             'pseudo-labels': dict(maps=['maps-drs'])
         }),
+    # drs_labels' DeepLab-V3+ scored on the train masks, and one round of
+    # self-training on its predictions (the control of the seg_* levers)
+    seg_round2=dict(
+        stages=['seg-labels', 'segmentation-st'],
+        reuse=dict(variant='drs_labels', stages=cams + [
+            'pseudo-labels', 'segmentation']),
+        overrides=_drs_maps),
+    # DeepLab-V3+ with the DRS authors' self-training term (their argmax
+    # over the photo's classes, weight 1) beside the label cross-entropy
+    seg_selftrain=_seg_lever(
+        'configs/drs/cpu/cpu_deeplabv3plus_pseudo_selftrain.py'),
+    # DeepLab-V3+ with RRM's dense CRF loss beside the label cross-entropy
+    seg_dense=_seg_lever('configs/drs/cpu/cpu_deeplabv3plus_pseudo_dense.py'),
 )

@@ -107,8 +107,10 @@ def build_map_config(config: str,
         out_dir=out_dir,
         out_size=map_cfg['out_size'],
         quantize=map_cfg['quantize'])
+    # the checkpoint must be the model's: mmengine would load it leniently
     cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
-        dict(type='ProgressBarHook', interval=1)
+        dict(type='ProgressBarHook', interval=1),
+        dict(type='CheckpointFitHook')
     ]
     if map_cfg['channels_last']:
         cfg.custom_hooks.append(dict(type='ChannelsLastHook'))
@@ -138,40 +140,6 @@ def check_map_meta(out_dir: str, meta: dict) -> None:
     if int(os.environ.get('RANK', 0)) == 0:
         os.makedirs(out_dir, exist_ok=True)
         write_json_atomic(path, meta)
-
-
-def check_checkpoint_fits(model, checkpoint: str, config: str) -> None:
-    """Refuse a checkpoint whose parameters are not the model's.
-
-    mmengine loads ``load_from`` leniently (a warning for missing or
-    unexpected keys): a DRS classifier trained with a learnable delta but
-    mapped with a fixed-delta config would silently lose its suppression
-    controllers, and a fixed-delta one mapped with a learnable config would
-    run with random ones. Both are a ``ValueError`` here, naming the files
-    and the keys.
-
-    Args:
-        model (torch.nn.Module): The built model (a wrapper's ``module``
-            is used).
-        checkpoint (str): Checkpoint path or URL.
-        config (str): The config the model was built from (for the
-            message).
-    """
-    from mmengine.runner import CheckpointLoader
-    model = getattr(model, 'module', model)
-    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    own, got = set(model.state_dict()), set(state)
-    missing, unexpected = sorted(own - got), sorted(got - own)
-    if missing or unexpected:
-        def show(keys):
-            return ', '.join(keys[:4]) + (' ...' if len(keys) > 4 else '')
-        raise ValueError(
-            f'checkpoint {checkpoint} does not fit the model of {config} '
-            f'(with its --cfg-options): {len(missing)} missing keys '
-            f'[{show(missing)}], {len(unexpected)} unexpected keys '
-            f'[{show(unexpected)}]; build the model as it was trained '
-            '(e.g. the same DRS delta)')
 
 
 def generate_maps(config: str, checkpoint: str, out_dir: str,
@@ -207,7 +175,6 @@ def generate_maps(config: str, checkpoint: str, out_dir: str,
         print(f'all {dataset.num_skipped} maps exist in {out_dir}')
         return dict(written=0, skipped=dataset.num_skipped)
     runner = Runner.from_cfg(cfg)
-    check_checkpoint_fits(runner.model, checkpoint, config)
     t0 = time.perf_counter()
     metrics = runner.test()
     return dict(
