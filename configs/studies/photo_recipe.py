@@ -156,4 +156,10 @@ variants = dict(
         'configs/drs/cpu/cpu_deeplabv3plus_pseudo_selftrain.py'),
     # DeepLab-V3+ with RRM's dense CRF loss beside the label cross-entropy
     seg_dense=_seg_lever('configs/drs/cpu/cpu_deeplabv3plus_pseudo_dense.py'),
+    # DeepLab-V3+ whose backbone starts from the DRS classifier's (trained
+    # on the same photos' image labels) instead of ImageNet's
+    seg_init_drs=dict(
+        stages=['segmentation', 'seg-labels'], reuse=_drs_labels,
+        overrides=dict(_drs_maps,
+                       segmentation=dict(init_backbone='drs'))),
 )

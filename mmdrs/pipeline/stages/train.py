@@ -126,12 +126,33 @@ class TrainSegmentor(TrainStage):
     """A segmentation network on the pseudo labels of the ``labels`` stage
     (``None``: a config training on the real masks, the fully supervised
     reference); ``seg_iters`` variable overrides the iterations. Evaluated
-    by mmseg on the real val masks."""
+    by mmseg on the real val masks.
+
+    Args:
+        name (str): Stage name; also the work-dir folder.
+        config (str): Config path (relative to the repository).
+        labels (str, optional): The pseudo-label stage (``None``: the
+            config's own masks).
+        what (str): Description for the results table.
+        options (Sequence[str]): Extra ``--cfg-options`` items.
+        init_backbone (str, optional): A trained classifier stage whose
+            backbone initialises the segmentor's (its ``init_cfg``
+            checkpoint, ``backbone_prefix`` stripped) instead of the
+            config's (ImageNet) weights: the two backbones must be the same
+            architecture. Defaults to None (the config's).
+        backbone_prefix (str): The backbone's key prefix in that
+            checkpoint. Defaults to ``'backbone.backbone.'`` (a
+            ``DRSBackbone``'s wrapped network).
+    """
 
     def __init__(self, name: str, config: str, labels: Optional[str],
-                 what: str = '', options=()):
+                 what: str = '', options=(),
+                 init_backbone: Optional[str] = None,
+                 backbone_prefix: str = 'backbone.backbone.'):
         super().__init__(name, config, what, options)
         self.labels = labels
+        self.init_backbone = init_backbone
+        self.backbone_prefix = backbone_prefix
 
     def options(self, pipe, cfg):
         opts = super().options(pipe, cfg)
@@ -140,6 +161,17 @@ class TrainSegmentor(TrainStage):
                                       pipe.require(self.labels, 'labels'))
         if pipe.vars.get('seg_iters'):
             opts += iteration_options(pipe.vars['seg_iters'], cfg)
+        if self.init_backbone is not None:
+            if not (cfg.model.backbone.get('init_cfg') or {}).get(
+                    'checkpoint'):
+                raise KeyError(
+                    f'stage {self.name}: init_backbone needs a Pretrained '
+                    f'model.backbone.init_cfg in {self.config}')
+            opts += [
+                'model.backbone.init_cfg.checkpoint=' +
+                pipe.require(self.init_backbone),
+                f'model.backbone.init_cfg.prefix={self.backbone_prefix}'
+            ]
         return opts
 
     def rows(self, pipe, res):
