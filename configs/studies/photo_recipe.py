@@ -70,6 +70,13 @@ variants = dict(
         overrides={
             'drs': dict(options=['model.cam_head.drs_cfg.delta=learnable'])
         }),
+    # DRS's fixed delta in the head: the commonly used 0.55 and 0.85
+    # instead of the profile's 0.7 (chosen on the toy's shapes)
+    **{f'drs_delta{d[2:]}': dict(
+        stages=['check', 'drs', 'maps-drs'], reuse=_plain,
+        overrides={'drs': dict(
+            options=[f'model.cam_head.drs_cfg.delta={d}'])})
+       for d in ('0.55', '0.85')},
     # DRS (fixed delta 0.7) in the last two backbone stages instead of the
     # head convs
     drs_backbone=dict(stages=cams, reuse=_plain, overrides={
