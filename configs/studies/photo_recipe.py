@@ -117,6 +117,17 @@ variants = dict(
         reuse=dict(variant='base', stages=cams),
         overrides={'refine': dict(
             options=['optim_wrapper.optimizer.lr=1e-3'])}),
+    # refinement on the 320-px profile's DRS maps (its control: not run in
+    # the study before) and the same with the classifiers' full-depth
+    # network started from the DRS classifier's backbone
+    refine320=dict(stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
+                   reuse=dict(variant='base', stages=cams)),
+    refine_from_drs=dict(
+        stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
+        reuse=dict(variant='base', stages=cams),
+        overrides={'refine': dict(
+            config='configs/drs/cpu/cpu_refine_full.py',
+            init_backbone='drs')}),
     # maps: scales 1, 1.5 and 2 x the input (measured at 224 px: 224/336/448)
     scales_up=dict(stages=cams, reuse=_classifiers, overrides={
         m: dict(options=['map_cfg.scales=(320,480,640)'])
@@ -163,6 +174,15 @@ variants = dict(
         'configs/drs/cpu/cpu_deeplabv3plus_pseudo_selftrain.py'),
     # DeepLab-V3+ with RRM's dense CRF loss beside the label cross-entropy
     seg_dense=_seg_lever('configs/drs/cpu/cpu_deeplabv3plus_pseudo_dense.py'),
+    # DeepLab-V3+ 1,500 iterations instead of 500 (on its own labels the
+    # 500-iteration DeepLab fits them to 41 mIoU: it under-fits)
+    seg_long=dict(stages=['segmentation', 'seg-labels'], reuse=_drs_labels,
+                  overrides=_drs_maps, variables=dict(seg_iters=1500)),
+    # DeepLab-V3+ at twice the lr (0.02; the new head 0.2), 500 iterations
+    seg_lr2x=dict(
+        stages=['segmentation', 'seg-labels'], reuse=_drs_labels,
+        overrides=dict(_drs_maps, segmentation=dict(
+            options=['optim_wrapper.optimizer.lr=0.02']))),
     # DeepLab-V3+ whose backbone starts from the DRS classifier's (trained
     # on the same photos' image labels) instead of ImageNet's
     seg_init_drs=dict(

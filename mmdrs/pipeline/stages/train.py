@@ -23,13 +23,24 @@ class TrainStage(PipelineStage):
         what (str): Description for the results table.
         options (Sequence[str]): Extra ``--cfg-options`` items, applied
             after the pipeline's own (a profile's or a study's changes).
+        init_backbone (str, optional): A trained classifier stage whose
+            backbone initialises this model's (its ``init_cfg`` checkpoint,
+            ``backbone_prefix`` stripped) instead of the config's
+            (ImageNet) weights: the two backbones must be the same
+            architecture. Defaults to None (the config's).
+        backbone_prefix (str): The backbone's key prefix in that
+            checkpoint. Defaults to ``'backbone.backbone.'`` (a
+            ``DRSBackbone``'s wrapped network).
     """
 
     def __init__(self, name: str, config: str, what: str = '',
-                 options=()):
+                 options=(), init_backbone: Optional[str] = None,
+                 backbone_prefix: str = 'backbone.backbone.'):
         super().__init__(name, what)
         self.config = config
         self.extra_options = list(options)
+        self.init_backbone = init_backbone
+        self.backbone_prefix = backbone_prefix
 
     def load_config(self) -> Config:
         return Config.fromfile(repo_path(self.config))
@@ -45,6 +56,17 @@ class TrainStage(PipelineStage):
             opts += image_size_options(cfg, size, resize)
         if pipe.vars.get('seed') is not None:
             opts.append(f"randomness.seed={pipe.vars['seed']}")
+        if self.init_backbone is not None:
+            if not (cfg.model.backbone.get('init_cfg') or {}).get(
+                    'checkpoint'):
+                raise KeyError(
+                    f'stage {self.name}: init_backbone needs a Pretrained '
+                    f'model.backbone.init_cfg in {self.config}')
+            opts += [
+                'model.backbone.init_cfg.checkpoint=' +
+                pipe.require(self.init_backbone),
+                f'model.backbone.init_cfg.prefix={self.backbone_prefix}'
+            ]
         return opts
 
     def bound_options(self, pipe, cfg: Config) -> List[str]:
@@ -106,8 +128,8 @@ class TrainRefiner(TrainClassifier):
     """Refinement learning on the maps of the ``targets`` stage."""
 
     def __init__(self, name: str, config: str, targets: str, what: str = '',
-                 options=()):
-        super().__init__(name, config, what, options)
+                 **kwargs):
+        super().__init__(name, config, what, **kwargs)
         self.targets = targets
 
     def options(self, pipe, cfg):
@@ -134,25 +156,14 @@ class TrainSegmentor(TrainStage):
         labels (str, optional): The pseudo-label stage (``None``: the
             config's own masks).
         what (str): Description for the results table.
-        options (Sequence[str]): Extra ``--cfg-options`` items.
-        init_backbone (str, optional): A trained classifier stage whose
-            backbone initialises the segmentor's (its ``init_cfg``
-            checkpoint, ``backbone_prefix`` stripped) instead of the
-            config's (ImageNet) weights: the two backbones must be the same
-            architecture. Defaults to None (the config's).
-        backbone_prefix (str): The backbone's key prefix in that
-            checkpoint. Defaults to ``'backbone.backbone.'`` (a
-            ``DRSBackbone``'s wrapped network).
+        **kwargs: ``options``, ``init_backbone``, ``backbone_prefix`` of
+            :class:`TrainStage`.
     """
 
     def __init__(self, name: str, config: str, labels: Optional[str],
-                 what: str = '', options=(),
-                 init_backbone: Optional[str] = None,
-                 backbone_prefix: str = 'backbone.backbone.'):
-        super().__init__(name, config, what, options)
+                 what: str = '', **kwargs):
+        super().__init__(name, config, what, **kwargs)
         self.labels = labels
-        self.init_backbone = init_backbone
-        self.backbone_prefix = backbone_prefix
 
     def options(self, pipe, cfg):
         opts = super().options(pipe, cfg)
@@ -161,17 +172,6 @@ class TrainSegmentor(TrainStage):
                                       pipe.require(self.labels, 'labels'))
         if pipe.vars.get('seg_iters'):
             opts += iteration_options(pipe.vars['seg_iters'], cfg)
-        if self.init_backbone is not None:
-            if not (cfg.model.backbone.get('init_cfg') or {}).get(
-                    'checkpoint'):
-                raise KeyError(
-                    f'stage {self.name}: init_backbone needs a Pretrained '
-                    f'model.backbone.init_cfg in {self.config}')
-            opts += [
-                'model.backbone.init_cfg.checkpoint=' +
-                pipe.require(self.init_backbone),
-                f'model.backbone.init_cfg.prefix={self.backbone_prefix}'
-            ]
         return opts
 
     def rows(self, pipe, res):

@@ -16,7 +16,8 @@ def test_segmentor_backbone_starts_from_the_classifiers(
         repo_root, toy_voc, tmp_path):
     """init_backbone: the segmentor's backbone is initialised with the
     trained classifier's backbone (DRSBackbone prefix stripped), every
-    weight of it, and the decoder is left to its own initialisation."""
+    weight of it, and the decoder is left to its own initialisation; any
+    training stage takes the argument (here a refiner too)."""
     from mmseg.registry import MODELS
     torch.manual_seed(0)
     cls_cfg = Config.fromfile(osp.join(repo_root, CLS))
@@ -28,6 +29,10 @@ def test_segmentor_backbone_starts_from_the_classifiers(
     profile = Config(dict(stages=[
         dict(type='TrainClassifier', name='drs', config=CLS),
         dict(type='TrainSegmentor', name='seg', config=SEG, labels=None,
+             init_backbone='drs'),
+        dict(type='Maps', name='maps', model='drs'),
+        dict(type='TrainRefiner', name='refine', targets='maps',
+             config='configs/drs/cpu/cpu_refine_full.py',
              init_backbone='drs'),
     ]))
     pipe = Pipeline(profile, work_dir=work, data_root=toy_voc)
@@ -45,6 +50,11 @@ def test_segmentor_backbone_starts_from_the_classifiers(
     assert set(got) <= set(want) and len(got) > 200
     for k, v in got.items():
         assert torch.equal(v, want[k]), k
+
+    refine = pipe.stage('refine')
+    write_done_marker(osp.join(work, 'maps'), dict(maps=str(tmp_path)))
+    assert f'model.backbone.init_cfg.checkpoint={ckpt}' in refine.options(
+        pipe, refine.load_config())
 
     # a config whose backbone has no Pretrained init to redirect is named
     plain = stage.load_config()
