@@ -52,7 +52,8 @@ def test_segmentor_backbone_starts_from_the_classifiers(
         assert torch.equal(v, want[k]), k
 
     refine = pipe.stage('refine')
-    write_done_marker(osp.join(work, 'maps'), dict(maps=str(tmp_path)))
+    write_done_marker(pipe.stage('maps').out_dir(pipe),
+                      dict(maps=str(tmp_path)))
     assert f'model.backbone.init_cfg.checkpoint={ckpt}' in refine.options(
         pipe, refine.load_config())
 
