@@ -123,7 +123,8 @@ variants = dict(
     refine320=dict(stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
                    reuse=dict(variant='base', stages=cams)),
     refine_from_drs=dict(
-        stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
+        stages=['check', 'refine', 'refined-maps', 'pseudo-labels',
+                'segmentation'],
         reuse=dict(variant='base', stages=cams),
         overrides={'refine': dict(
             config='configs/drs/cpu/cpu_refine_full.py',

@@ -128,6 +128,22 @@ def test_generate_format_resume_and_eval(tiny_checkpoint, ref_maps,
     img = cv2.imread(png)
     assert img.shape[0] == 3 * 64 and img.shape[1] % 64 == 0
     assert img.shape[1] >= 64 * (2 + 2 * 2)  # image, GT, 2 x (map, pred)
+    # a background threshold per folder: above every (normalised) score
+    # the prediction tile is all background, at 0 it is not; one threshold
+    # per folder or a single one, anything else is refused
+    _main(load_tool('analysis/visualize_maps'), [
+        out, out, '--names', 'a', 'b', '--data-root', toy_voc, '--num', '1',
+        '--tile', '64', '--threshold', '0', '1.01', '--normalize', '--out',
+        png])
+    img = cv2.imread(png)
+    half = img.shape[1] // 2 + 64  # each set: (classes + 1) tiles
+    pred_a = img[16:64, half - 64:half]
+    pred_b = img[16:64, -64:]
+    assert pred_a.any() and not pred_b.any()
+    with pytest.raises(ValueError, match='one value or one per maps folder'):
+        _main(load_tool('analysis/visualize_maps'), [
+            out, '--data-root', toy_voc, '--threshold', '0.1', '0.2',
+            '--out', png])
     # a folder of label PNGs (here the masks themselves): one tile per row,
     # the label coloured as the GT tile (their captions differ)
     _main(load_tool('analysis/visualize_maps'), [
