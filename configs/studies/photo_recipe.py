@@ -118,10 +118,16 @@ variants = dict(
         overrides={'refine': dict(
             options=['optim_wrapper.optimizer.lr=1e-3'])}),
     # refinement on the 320-px profile's DRS maps (its control: not run in
-    # the study before) and the same with the classifiers' full-depth
-    # network started from the DRS classifier's backbone
+    # the study before), the same with the classifiers' full-depth network
+    # (ImageNet weights) and with that network started from the DRS
+    # classifier's backbone
     refine320=dict(stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
                    reuse=dict(variant='base', stages=cams)),
+    refine_full=dict(
+        stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
+        reuse=dict(variant='base', stages=cams),
+        overrides={'refine': dict(
+            config='configs/drs/cpu/cpu_refine_full.py')}),
     refine_from_drs=dict(
         stages=['check', 'refine', 'refined-maps', 'pseudo-labels',
                 'segmentation'],
