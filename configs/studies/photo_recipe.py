@@ -117,24 +117,25 @@ variants = dict(
         reuse=dict(variant='base', stages=cams),
         overrides={'refine': dict(
             options=['optim_wrapper.optimizer.lr=1e-3'])}),
-    # refinement on the 320-px profile's DRS maps (its control: not run in
-    # the study before), the same with the classifiers' full-depth network
-    # (ImageNet weights) and with that network started from the DRS
-    # classifier's backbone
+    # refinement on the 320-px profile's DRS maps with the refiner of the
+    # profile until 2026-12-07 (Lite0's first 4 stages from ImageNet), with
+    # the classifiers' full-depth network from ImageNet weights, and with
+    # that network started from the DRS classifier's backbone (the profile's
+    # refiner since)
     refine320=dict(stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
-                   reuse=dict(variant='base', stages=cams)),
+                   reuse=dict(variant='base', stages=cams),
+                   overrides={'refine': dict(
+                       config='configs/drs/cpu/cpu_refine.py',
+                       init_backbone=None)}),
     refine_full=dict(
         stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
         reuse=dict(variant='base', stages=cams),
-        overrides={'refine': dict(
-            config='configs/drs/cpu/cpu_refine_full.py')}),
+        overrides={'refine': dict(init_backbone=None)}),
+    # the profile's refiner since 2026-12-07 (measured as this variant)
     refine_from_drs=dict(
         stages=['check', 'refine', 'refined-maps', 'pseudo-labels',
                 'segmentation'],
-        reuse=dict(variant='base', stages=cams),
-        overrides={'refine': dict(
-            config='configs/drs/cpu/cpu_refine_full.py',
-            init_backbone='drs')}),
+        reuse=dict(variant='base', stages=cams)),
     # maps: scales 1, 1.5 and 2 x the input (measured at 224 px: 224/336/448)
     scales_up=dict(stages=cams, reuse=_classifiers, overrides={
         m: dict(options=['map_cfg.scales=(320,480,640)'])
