@@ -62,13 +62,20 @@ def parse_args(argv=None):
 
 
 def parse_overrides(items):
-    """``['stage.arg=value', ...]`` -> ``{stage: {arg: value}}``."""
+    """``['stage.arg=value', ...]`` -> ``{stage: {arg: value}}``; a value
+    that is a Python literal (``None``, ``0.7``, ``['maps-drs']``) is that
+    literal, anything else the string (a config path, a stage name)."""
+    import ast
     out = {}
     for item in items:
         key, sep, value = item.partition('=')
         stage, dot, arg = key.rpartition('.')
         if not sep or not dot or not stage or not arg:
             raise ValueError(f'--set {item!r}: expected STAGE.ARG=VALUE')
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            pass
         out.setdefault(stage, {})[arg] = value
     return out
 

@@ -44,7 +44,14 @@ def test_flags_become_pipeline_arguments(run_pipeline, tmp_path):
 def test_set_needs_stage_arg_value(load_tool):
     parse = load_tool('run_pipeline').parse_overrides
     assert parse(['a.b=1', 'a.c=x=y', 'd.e.f=2']) == {
-        'a': {'b': '1', 'c': 'x=y'}, 'd.e': {'f': '2'}}
+        'a': {'b': 1, 'c': 'x=y'}, 'd.e': {'f': 2}}
+    # Python literals are values (e.g. the ImageNet refiner:
+    # refine.init_backbone=None), anything else a string
+    assert parse(['refine.init_backbone=None', "p.maps=['maps-drs']",
+                  'p.crf=(False, "labels")', 's.config=configs/a.py']) == {
+        'refine': {'init_backbone': None},
+        'p': {'maps': ['maps-drs'], 'crf': (False, 'labels')},
+        's': {'config': 'configs/a.py'}}
     for bad in ('segmentation=x', '.arg=x', 'stage.=x', 'stage.arg'):
         with pytest.raises(ValueError, match='STAGE.ARG=VALUE'):
             parse([bad])
