@@ -120,8 +120,8 @@ variants = dict(
     # refinement on the 320-px profile's DRS maps with the refiner of the
     # profile until 2026-12-07 (Lite0's first 4 stages from ImageNet), with
     # the classifiers' full-depth network from ImageNet weights, and with
-    # that network started from the DRS classifier's backbone (the profile's
-    # refiner since)
+    # that network started from the DRS classifier's backbone (`refine_full`
+    # is the profile's refiner since 2026-12-07)
     refine320=dict(stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
                    reuse=dict(variant='base', stages=cams),
                    overrides={'refine': dict(
@@ -131,11 +131,11 @@ variants = dict(
         stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
         reuse=dict(variant='base', stages=cams),
         overrides={'refine': dict(init_backbone=None)}),
-    # the profile's refiner since 2026-12-07 (measured as this variant)
     refine_from_drs=dict(
         stages=['check', 'refine', 'refined-maps', 'pseudo-labels',
                 'segmentation'],
-        reuse=dict(variant='base', stages=cams)),
+        reuse=dict(variant='base', stages=cams),
+        overrides={'refine': dict(init_backbone='drs')}),
     # maps: scales 1, 1.5 and 2 x the input (measured at 224 px: 224/336/448)
     scales_up=dict(stages=cams, reuse=_classifiers, overrides={
         m: dict(options=['map_cfg.scales=(320,480,640)'])

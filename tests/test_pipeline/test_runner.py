@@ -207,9 +207,6 @@ def test_cpu_profile_on_photos_fills_every_row(cpu_run, own_photos,
         score_labels(pl['labels'], own_photos, 'trainaug'), abs=0.006)
     # the segmentation stage validated the 4 val photos at their own sizes
     assert 'Iter(val) [4/4]' in _read(cpu_run, 'segmentation', 'stage.log')
-    # the refiner started from the DRS classifier's trained backbone
-    assert ('load backbone.backbone. in model from: ' +
-            res['drs']['checkpoint']) in _read(cpu_run, 'refine', 'stage.log')
 
 
 def test_own_class_list_sizes_models_and_tables(cpu_run, own_photos):

@@ -2,12 +2,12 @@
 # `cpu` profile's refiner since 2026-12-07): the full-depth ImageNet
 # EfficientNet-Lite0 at output stride 16 (stem and first 3 stages frozen;
 # 14x14 maps at 224 px) instead of the 4-stage truncation at output stride 8
-# (cpu_refine.py), the paper's MapRefiner head, Adam 1e-4, 6 epochs. The
-# profile starts it from the DRS classifier's trained backbone
-# (TrainRefiner(init_backbone='drs')). On voc_mini train (3 seeds) its
-# refined maps beat the DRS maps by 1.6 ± 0.3 and the plain maps by 2.6 ±
-# 0.2, where the 4-stage refiner lost 3-5 points to the DRS maps in every
-# seed (configs/drs/README.md).
+# (cpu_refine.py), the paper's MapRefiner head, Adam 1e-4, 6 epochs. On
+# voc_mini train (3 seeds) its refined maps beat the DRS maps by 1.8 ± 0.2
+# and the plain maps by 2.8 ± 0.2, where the 4-stage refiner lost 3-5
+# points to the DRS maps in every seed; started from the DRS classifier's
+# backbone (TrainRefiner(init_backbone='drs')) it scores the same
+# (configs/drs/README.md).
 _base_ = [
     './cpu_refine.py', '../../_base_/models/efficientnet_lite0_os16.py'
 ]
