@@ -128,7 +128,8 @@ variants = dict(
                        config='configs/drs/cpu/cpu_refine.py',
                        init_backbone=None)}),
     refine_full=dict(
-        stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
+        stages=['check', 'refine', 'refined-maps', 'pseudo-labels',
+                'segmentation'],
         reuse=dict(variant='base', stages=cams),
         overrides={'refine': dict(init_backbone=None)}),
     refine_from_drs=dict(
