@@ -20,6 +20,7 @@ writes ``<work-dir>/results.{md,json}`` and ``<work-dir>/maps_grid.png``::
     python tools/run_pipeline.py --profile voc --gpus 4
 """
 import argparse
+import ast
 import os.path as osp
 import sys
 
@@ -65,7 +66,6 @@ def parse_overrides(items):
     """``['stage.arg=value', ...]`` -> ``{stage: {arg: value}}``; a value
     that is a Python literal (``None``, ``0.7``, ``['maps-drs']``) is that
     literal, anything else the string (a config path, a stage name)."""
-    import ast
     out = {}
     for item in items:
         key, sep, value = item.partition('=')

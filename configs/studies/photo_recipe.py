@@ -47,11 +47,22 @@ _drs_labels = dict(variant='drs_labels', stages=cams + ['pseudo-labels'])
 _drs_maps = {'pseudo-labels': dict(maps=['maps-drs'])}
 
 
-def _seg_lever(config):
-    """A DeepLab-V3+ config on `drs_labels`' labels, scored on train and
-    val."""
+def _seg_lever(variables=None, **segmentation):
+    """DeepLab-V3+ with the stage arguments ``segmentation`` (e.g.
+    ``config``, ``options``) and the pipeline ``variables`` on `drs_labels`'
+    labels, scored on train and val."""
     return dict(stages=['segmentation', 'seg-labels'], reuse=_drs_labels,
-                overrides=dict(_drs_maps, segmentation=dict(config=config)))
+                overrides=dict(_drs_maps, segmentation=segmentation),
+                variables=variables or {})
+
+
+def _refine_lever(through_deeplab=False, **refine):
+    """Refinement with the stage arguments ``refine`` on `base`'s
+    classifiers and maps, through the pseudo labels (and DeepLab-V3+)."""
+    return dict(stages=['check', 'refine', 'refined-maps', 'pseudo-labels'] +
+                (['segmentation'] if through_deeplab else []),
+                reuse=dict(variant='base', stages=cams),
+                overrides={'refine': refine})
 
 
 variants = dict(
@@ -112,31 +123,16 @@ variants = dict(
                       type='ReliablePseudoLabels', crf=(False, ))}),
     # refinement: Adam lr 1e-3 instead of the paper's 1e-4 (its 186 steps on
     # the photos barely move the refiner: MSE 0.020 -> 0.017), same budget
-    refine_lr=dict(
-        stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
-        reuse=dict(variant='base', stages=cams),
-        overrides={'refine': dict(
-            options=['optim_wrapper.optimizer.lr=1e-3'])}),
+    refine_lr=_refine_lever(options=['optim_wrapper.optimizer.lr=1e-3']),
     # refinement on the 320-px profile's DRS maps with the refiner of the
     # profile until 2026-12-07 (Lite0's first 4 stages from ImageNet), with
     # the classifiers' full-depth network from ImageNet weights, and with
     # that network started from the DRS classifier's backbone (`refine_full`
     # is the profile's refiner since 2026-12-07)
-    refine320=dict(stages=['check', 'refine', 'refined-maps', 'pseudo-labels'],
-                   reuse=dict(variant='base', stages=cams),
-                   overrides={'refine': dict(
-                       config='configs/drs/cpu/cpu_refine.py',
-                       init_backbone=None)}),
-    refine_full=dict(
-        stages=['check', 'refine', 'refined-maps', 'pseudo-labels',
-                'segmentation'],
-        reuse=dict(variant='base', stages=cams),
-        overrides={'refine': dict(init_backbone=None)}),
-    refine_from_drs=dict(
-        stages=['check', 'refine', 'refined-maps', 'pseudo-labels',
-                'segmentation'],
-        reuse=dict(variant='base', stages=cams),
-        overrides={'refine': dict(init_backbone='drs')}),
+    refine320=_refine_lever(config='configs/drs/cpu/cpu_refine.py',
+                            init_backbone=None),
+    refine_full=_refine_lever(through_deeplab=True, init_backbone=None),
+    refine_from_drs=_refine_lever(through_deeplab=True, init_backbone='drs'),
     # maps: scales 1, 1.5 and 2 x the input (measured at 224 px: 224/336/448)
     scales_up=dict(stages=cams, reuse=_classifiers, overrides={
         m: dict(options=['map_cfg.scales=(320,480,640)'])
@@ -180,22 +176,16 @@ variants = dict(
     # DeepLab-V3+ with the DRS authors' self-training term (their argmax
     # over the photo's classes, weight 1) beside the label cross-entropy
     seg_selftrain=_seg_lever(
-        'configs/drs/cpu/cpu_deeplabv3plus_pseudo_selftrain.py'),
+        config='configs/drs/cpu/cpu_deeplabv3plus_pseudo_selftrain.py'),
     # DeepLab-V3+ with RRM's dense CRF loss beside the label cross-entropy
-    seg_dense=_seg_lever('configs/drs/cpu/cpu_deeplabv3plus_pseudo_dense.py'),
+    seg_dense=_seg_lever(
+        config='configs/drs/cpu/cpu_deeplabv3plus_pseudo_dense.py'),
     # DeepLab-V3+ 1,500 iterations instead of 500 (on its own labels the
     # 500-iteration DeepLab fits them to 41 mIoU: it under-fits)
-    seg_long=dict(stages=['segmentation', 'seg-labels'], reuse=_drs_labels,
-                  overrides=_drs_maps, variables=dict(seg_iters=1500)),
+    seg_long=_seg_lever(variables=dict(seg_iters=1500)),
     # DeepLab-V3+ at twice the lr (0.02; the new head 0.2), 500 iterations
-    seg_lr2x=dict(
-        stages=['segmentation', 'seg-labels'], reuse=_drs_labels,
-        overrides=dict(_drs_maps, segmentation=dict(
-            options=['optim_wrapper.optimizer.lr=0.02']))),
+    seg_lr2x=_seg_lever(options=['optim_wrapper.optimizer.lr=0.02']),
     # DeepLab-V3+ whose backbone starts from the DRS classifier's (trained
     # on the same photos' image labels) instead of ImageNet's
-    seg_init_drs=dict(
-        stages=['segmentation', 'seg-labels'], reuse=_drs_labels,
-        overrides=dict(_drs_maps,
-                       segmentation=dict(init_backbone='drs'))),
+    seg_init_drs=_seg_lever(init_backbone='drs'),
 )
