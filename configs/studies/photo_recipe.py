@@ -123,6 +123,8 @@ variants = dict(
                       type='ReliablePseudoLabels', crf=(False, ))}),
     # refinement: Adam lr 1e-3 instead of the paper's 1e-4 (its 186 steps on
     # the photos barely move the refiner: MSE 0.020 -> 0.017), same budget
+    # (measured on the 4-stage refiner of commit 382fccd; at HEAD it varies
+    # the profile's full-depth refiner)
     refine_lr=_refine_lever(options=['optim_wrapper.optimizer.lr=1e-3']),
     # refinement on the 320-px profile's DRS maps with the refiner of the
     # profile until 2026-12-07 (Lite0's first 4 stages from ImageNet), with
