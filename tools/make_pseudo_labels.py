@@ -54,6 +54,9 @@ def parse_args(argv=None):
                    choices=['scores', 'labels'],
                    help="dense CRF on the threshold modes' scores (--crf, "
                    "--crf scores) or on their arg-max labels (--crf labels)")
+    p.add_argument('--ignore-margin', type=float, default=0.0,
+                   help='--mode constant: 255 where the rule at bg-score '
+                   '- and + this margin disagrees (default 0: none)')
     p.add_argument('--workers', type=int, default=2)
     return p.parse_args(argv)
 
@@ -63,7 +66,8 @@ def main(argv=None):
     res = make_pseudo_labels(
         a.maps_dir, a.data_root, a.out_dir, split=a.split, mode=a.mode,
         saliency_dir=a.saliency_dir, seg_dir=a.seg_dir, alpha=a.alpha,
-        bg_score=a.bg_score, power=a.power, crf=a.crf, workers=a.workers)
+        bg_score=a.bg_score, power=a.power, crf=a.crf,
+        ignore_margin=a.ignore_margin, workers=a.workers)
     write_json_atomic(osp.join(a.out_dir, 'pseudo_label_eval.json'), res)
     print(f'pseudo labels in {a.out_dir}: {res}')
     return res

@@ -31,7 +31,8 @@ def pseudo_label(maps: np.ndarray,
                  power: float = 4.0,
                  img: Optional[np.ndarray] = None,
                  crf: Union[bool, str] = False,
-                 normalize: bool = False) -> np.ndarray:
+                 normalize: bool = False,
+                 ignore_margin: float = 0.0) -> np.ndarray:
     """One image's pseudo label from its maps (the DRS paper's rules or a
     saliency-free background rule).
 
@@ -55,6 +56,12 @@ def pseudo_label(maps: np.ndarray,
         normalize (bool): Threshold modes: divide each class map by its
             maximum first (raw refined maps; the saliency rules always use
             the maps as given, as the authors).
+        ignore_margin (float): Constant mode: label the pixels on which the
+            rule at ``bg_score - ignore_margin`` and at ``bg_score +
+            ignore_margin`` disagree 255 (IRN's confident-foreground /
+            confident-background split: the foreground from the higher
+            background score, the background from the lower, each through
+            the same ``crf``). 0 (default): one threshold, nothing ignored.
 
     Returns:
         ndarray: uint8 (H, W) labels 0..K (0 = background) and 255 (ignore).
@@ -76,6 +83,26 @@ def pseudo_label(maps: np.ndarray,
             alpha=alpha).numpy().astype(np.uint8)
     if crf not in CRF_MODES:
         raise ValueError(f'crf must be one of {CRF_MODES}, got {crf!r}')
+    if ignore_margin:
+        if mode != 'constant' or not 0 < ignore_margin < bg_score:
+            raise ValueError(
+                "ignore_margin needs mode 'constant' and 0 < ignore_margin "
+                f'< bg_score, got mode {mode!r}, ignore_margin '
+                f'{ignore_margin}, bg_score {bg_score}')
+        low, high = (_threshold_label(cams, maps, mode, bg, power, alpha, img,
+                                      crf)
+                     for bg in (bg_score - ignore_margin,
+                                bg_score + ignore_margin))
+        return np.where(low == high, low, 255).astype(np.uint8)
+    return _threshold_label(cams, maps, mode, bg_score, power, alpha, img,
+                            crf)
+
+
+def _threshold_label(cams: torch.Tensor, maps: np.ndarray, mode: str,
+                     bg_score: float, power: float, alpha: float,
+                     img: Optional[np.ndarray],
+                     crf: Union[bool, str]) -> np.ndarray:
+    """The threshold modes' uint8 labels (see :func:`pseudo_label`)."""
     if crf:
         if img is None:
             raise ValueError('crf needs the image')
@@ -134,6 +161,7 @@ def make_pseudo_labels(maps_dir: str,
                        power: float = 4.0,
                        crf: Union[bool, str] = False,
                        normalize: bool = False,
+                       ignore_margin: float = 0.0,
                        workers: int = 2) -> dict:
     """Write a palette PNG pseudo label per image of a split.
 
@@ -152,7 +180,8 @@ def make_pseudo_labels(maps_dir: str,
         seg_dir (str): Mask folder for the score (missing masks: no score).
         alpha (float, optional): Class-score floor; default the paper's
             0.2 in saliency mode, 0 (none) in the threshold modes.
-        bg_score, power, crf, normalize: See :func:`pseudo_label`.
+        bg_score, power, crf, normalize, ignore_margin: See
+            :func:`pseudo_label`.
         workers (int): Worker processes (0 = in this process).
 
     Returns:
@@ -177,7 +206,7 @@ def make_pseudo_labels(maps_dir: str,
     if alpha is None:
         alpha = 0.2 if mode == 'saliency' else 0.0
     kw = dict(mode=mode, alpha=alpha, bg_score=bg_score, power=power,
-              crf=crf, normalize=normalize)
+              crf=crf, normalize=normalize, ignore_margin=ignore_margin)
     jobs = [(dataset.get_data_info(i), maps_dir, out_dir, classes[1:], kw,
              sal_dir, len(classes)) for i in range(len(dataset))]
     if workers > 0:

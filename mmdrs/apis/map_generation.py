@@ -107,8 +107,12 @@ def build_map_config(config: str,
         out_dir=out_dir,
         out_size=map_cfg['out_size'],
         quantize=map_cfg['quantize'])
-    # the checkpoint must be the model's: mmengine would load it leniently
-    cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+    # the checkpoint must be the model's: mmengine would load it leniently;
+    # the layout is map_cfg's (a training config may set ChannelsLastHook)
+    cfg.custom_hooks = [
+        h for h in cfg.get('custom_hooks', None) or []
+        if h.get('type') != 'ChannelsLastHook'
+    ] + [
         dict(type='ProgressBarHook', interval=1),
         dict(type='CheckpointFitHook')
     ]

@@ -20,7 +20,12 @@ dataset: step time does not depend on the image content):
   with an extra loss (``WSSSEncoderDecoder(extra_losses=[...])``): ``ocr``
   (OutOfCandidateLoss at the logits' resolution, its default),
   ``ocr-labels`` (the same at the labels'), ``self-training``
-  (SelfTrainingLoss).
+  (SelfTrainingLoss);
+* ``layout``: any config's model (``--config``; classifier or segmentor,
+  random weights) with its weights in the default NCHW memory format
+  (``nchw``) against channels-last (``channels-last``, what
+  ``ChannelsLastHook`` does to a run), on the config's first ``--batch``
+  training images (default: its batch size) through its own pipeline.
 
 Timing is the same in every mode. Each variant's model, SGD optimizer
 (lr 1e-3, momentum 0.9) and fixed random batch are built once and take
@@ -47,7 +52,7 @@ variants of the former ``drs_train_step.py``), is in git history:
 
 The parts live in ``tools/benchmarks/step_bench/``: the timer
 (``core.py``), each mode's networks (``drs.py``, ``group.py``,
-``seg_loss.py``) and the ``drs`` extras (``drs_share.py``,
+``seg_loss.py``, ``layout.py``) and the ``drs`` extras (``drs_share.py``,
 ``drs_memory.py``).
 
 Usage:
@@ -60,6 +65,9 @@ Usage:
         --batch 3 --width 0.25] [--num-classes 20]
     python tools/benchmarks/train_step.py seg-loss [--config \\
         configs/drs/toy/toy_deeplabv3plus_pseudo.py] [--size 112] [--batch 8]
+    python tools/benchmarks/train_step.py layout [--config \
+        configs/drs/cpu/cpu_cls.py] [--batch 16] [--threads 1] \\
+        [--cfg-options KEY=VALUE ...]
 """
 import argparse
 import os
@@ -70,11 +78,13 @@ REPO = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..')
 sys.path.insert(0, REPO)
 
 import torch  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 import mmdrs  # noqa: E402,F401
 from step_bench import drs as drs_mode  # noqa: E402
 from step_bench import group as group_mode  # noqa: E402
+from step_bench import layout as layout_mode  # noqa: E402
 from step_bench import seg_loss as seg_loss_mode  # noqa: E402
 from step_bench.core import (CLOCKS, build_trainers, run_per_step,  # noqa
                              run_timing)
@@ -82,19 +92,21 @@ from step_bench.drs_memory import memory_child, run_memory  # noqa: E402
 from step_bench.drs_share import run_share  # noqa: E402
 
 #: every mode's variants, the reference first, and its default selection
-MODES = {'drs': drs_mode, 'group': group_mode, 'seg-loss': seg_loss_mode}
+MODES = {'drs': drs_mode, 'group': group_mode, 'seg-loss': seg_loss_mode,
+         'layout': layout_mode}
 VARIANTS = {m: mod.VARIANTS for m, mod in MODES.items()}
 DEFAULT_VARIANTS = {m: mod.DEFAULT_VARIANTS for m, mod in MODES.items()}
 #: every mode's network: ``builder(args, variant)`` -> (model, loss)
 BUILDERS = {'drs': drs_mode.build_drs, 'group': group_mode.build_group,
-            'seg-loss': seg_loss_mode.build_seg_loss}
+            'seg-loss': seg_loss_mode.build_seg_loss,
+            'layout': layout_mode.build_layout}
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     modes = p.add_subparsers(dest='mode', required=True)
     defaults = dict(drs=(3, 1, 4, 1), group=(5, 2, 2, 1),
-                    **{'seg-loss': (3, 0, 7, 2)})
+                    **{'seg-loss': (3, 0, 7, 2)}, layout=(2, 1, 4, 1))
     sub = {}
     for mode, (steps, warmup, rounds, threads) in defaults.items():
         s = sub[mode] = modes.add_parser(mode, help=f'{mode} variants')
@@ -139,6 +151,11 @@ def parse_args(argv=None):
     s.add_argument('--num-classes', type=int, default=20)
     sub['seg-loss'].add_argument(
         '--config', default='configs/drs/toy/toy_deeplabv3plus_pseudo.py')
+    sub['layout'].add_argument('--config',
+                               default='configs/drs/cpu/cpu_cls.py')
+    sub['layout'].add_argument(
+        '--cfg-options', nargs='+', action=DictAction, default={},
+        help='config overrides, e.g. the maps a refiner config reads')
     for mode in ('drs', 'group'):
         sub[mode].add_argument('--width', type=float, default=1.0,
                                help='VGG width')
@@ -163,9 +180,12 @@ def parse_args(argv=None):
         if args.batch % 3:
             sub['group'].error('--batch must be a multiple of the group '
                                'size 3')
-    else:
+    elif args.mode == 'seg-loss':
         args.size = args.size or 112
         args.batch = args.batch or 8
+    elif args.size:
+        sub['layout'].error("--size: the layout mode uses the config's "
+                            'own pipeline')
     return args
 
 
@@ -178,7 +198,9 @@ def describe(args) -> str:
                f'{args.num_classes} classes)')
     else:
         net = args.config
-    return (f'{net}, batch {args.batch}, {args.size}x{args.size}, '
+    shape = (f'{args.size}x{args.size}' if args.size else
+             "the config's training images")
+    return (f"{net}, batch {args.batch or 'as configured'}, {shape}, "
             f'{args.device}, torch {torch.__version__}, threads '
             f'{torch.get_num_threads()}, clock {args.clock}')
 

@@ -41,6 +41,12 @@ class PseudoLabels(PipelineStage):
         split (str): Split to label. Defaults to ``'trainaug'``.
         select_split (str): Split scoring the candidates.
         workers (int): Worker processes.
+        ignore_margin (float): Without saliency maps, the labels of
+            ``split`` ignore (255) the pixels on which the chosen rule at
+            its background score ± this margin disagrees (IRN's confident
+            regions; :func:`~mmdrs.apis.label_generation.pseudo_label`).
+            The candidates are chosen at 0 (their mIoU counts ignored
+            pixels as misses). Defaults to 0: nothing ignored.
         out (str, optional): Output folder under the work dir; defaults to
             the stage's name.
         what (str): Description for the results table.
@@ -54,6 +60,7 @@ class PseudoLabels(PipelineStage):
                  workers: int = 2,
                  out: str = None,
                  crf: Sequence[Union[bool, str]] = (False, ),
+                 ignore_margin: float = 0.0,
                  what: str = 'pseudo labels'):
         super().__init__(name, what)
         self.out = out or name
@@ -72,6 +79,7 @@ class PseudoLabels(PipelineStage):
         self.split = split
         self.select_split = select_split
         self.workers = workers
+        self.ignore_margin = ignore_margin
 
     def out_dir(self, pipe):
         return pipe.path(self.out)
@@ -121,6 +129,8 @@ class PseudoLabels(PipelineStage):
             else:
                 _, chosen, crf = cands[0]
             rule = self._rule(pipe, chosen, crf)
+            if self.ignore_margin and rule['mode'] == 'constant':
+                rule['ignore_margin'] = self.ignore_margin
             res = label(chosen, self.split, out, rule)
             result = {
                 'labels': out,
@@ -134,6 +144,8 @@ class PseudoLabels(PipelineStage):
             }
             if rule['mode'] == 'constant':
                 result['pseudo/bg_score'] = rule['bg_score']
+                result['pseudo/ignore_margin'] = rule.get('ignore_margin', 0)
+                result['pseudo/precision'] = res.get('precision')
             else:  # the saliency-free rule on the same maps, for comparison
                 thr = self._threshold_rule(pipe, chosen)
                 alt = label(chosen, self.split, out + '_threshold', thr)
@@ -156,8 +168,11 @@ class PseudoLabels(PipelineStage):
                     f"{res.get('pseudo_threshold/bg_score')}) "
                     f"{res.get('pseudo_threshold/mIoU')}")
         else:
+            margin = res.get('pseudo/ignore_margin')
             rule = (f"no saliency maps: constant background "
                     f"{res.get('pseudo/bg_score')}" +
+                    (f' ± {margin} (disagreement ignored; precision '
+                     f"{res.get('pseudo/precision')} %)" if margin else '') +
                     (f", dense CRF ({CRF_SUFFIX[res['crf']][1:]})"
                      if res.get('crf') else ''))
         rows.append(Row(self.name, f"{self.what} from {chosen} vs "

@@ -52,6 +52,23 @@ def test_threshold_modes_pixel_by_pixel():
         background_label(CAMS, 'otsu')
 
 
+def test_ignore_margin_pixel_by_pixel():
+    """Background 0.55 +- 0.1: a pixel is labelled where the rule at 0.45
+    and at 0.65 agree, 255 where they do not."""
+    label = pseudo_label(CAMS.numpy(), 'constant', bg_score=0.55,
+                         ignore_margin=0.1)
+    # maxima 0.10 0.50 0.50 0.95 0.95 0.15 0.60: 0.50 and 0.60 lie in the
+    # band (class at 0.45, background at 0.65)
+    assert label[0].tolist() == [0, 255, 255, 1, 1, 0, 255]
+    # outside the band nothing changes
+    plain = pseudo_label(CAMS.numpy(), 'constant', bg_score=0.55)
+    keep = label != 255
+    assert (label[keep] == plain[keep]).all()
+    for kw in (dict(mode='power'), dict(mode='constant', bg_score=0.05)):
+        with pytest.raises(ValueError, match='ignore_margin needs'):
+            pseudo_label(CAMS.numpy(), ignore_margin=0.1, **kw)
+
+
 def test_saliency_size_mismatch():
     with pytest.raises(ValueError, match='differ in size'):
         saliency_label(CAMS, torch.zeros(2, 7))

@@ -9,12 +9,12 @@ from mmdrs.pipeline import Pipeline
 from mmdrs.pipeline.markers import write_done_marker
 
 
-def _profile(candidates, crf=(False, )):
+def _profile(candidates, crf=(False, ), **kw):
     stages = [dict(type='Maps', name=n, model='x', out=n) for n in
               ('good', 'noisy')]
     stages.insert(0, dict(type='TrainClassifier', name='x', config='c.py'))
     stages.append(dict(type='PseudoLabels', name='labels', maps=candidates,
-                       workers=0, crf=crf))
+                       workers=0, crf=crf, **kw))
     return Config(dict(stages=stages))
 
 
@@ -91,6 +91,29 @@ def test_without_saliency_a_dense_crf_is_a_candidate(voc_photos, tmp_path,
     with pytest.raises(ValueError, match='CRF candidates must be'):
         Pipeline(_profile(['good'], crf=('edges', )), work_dir=work,
                  data_root=voc_photos)
+
+
+def test_ignore_margin_labels_the_split_not_the_selection(
+        voc_photos, tmp_path, maps_from_masks):
+    """Real photos, no saliency maps, ``ignore_margin``: candidates are
+    scored without it, the split's labels ignore the uncertain band - more
+    precise, fewer pixels."""
+    noisy = maps_from_masks(voc_photos, str(tmp_path / 'noisy'), noise=0.6)
+    work = str(tmp_path / 'work')
+    _record(work, 'good', noisy)
+    plain = Pipeline(_profile(['good']), work_dir=work, data_root=voc_photos,
+                     stages=['labels']).run()['labels']
+    pipe = Pipeline(_profile(['good'], ignore_margin=0.2),
+                    work_dir=str(tmp_path / 'band'), data_root=voc_photos,
+                    stages=['labels'])
+    _record(pipe.work_dir, 'good', noisy)
+    res = pipe.run()['labels']
+    assert res['pseudo/ignore_margin'] == 0.2
+    assert plain['pseudo/ignored_pct'] == 0 and plain[
+        'pseudo/ignore_margin'] == 0
+    assert 0 < res['pseudo/ignored_pct'] < 100
+    assert res['pseudo/precision'] > plain['pseudo/precision']
+    assert '± 0.2' in pipe.stage('labels').rows(pipe, res)[-1].details
 
 
 def test_reliable_region_stage_labels_and_scores(toy_voc, tmp_path,

@@ -1,0 +1,37 @@
+"""tools/benchmarks/train_step.py's ``layout`` mode on real photos."""
+import os.path as osp
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def train_step(load_tool, repo_root, monkeypatch):
+    # the benchmark imports its parts as the package beside it
+    monkeypatch.syspath_prepend(osp.join(repo_root, 'tools', 'benchmarks'))
+    yield load_tool('benchmarks/train_step')
+    for name in [m for m in sys.modules if m.startswith('step_bench')]:
+        del sys.modules[name]
+
+
+def test_layout_mode_times_both_formats(train_step, voc_photos, capsys):
+    """The profile's DRS classifier on two real photos through its own
+    pipeline: both layouts step, the reference's ratio is 1, the other's a
+    positive number printed as mean ± std."""
+    out = train_step.main([
+        'layout', '--config', 'configs/drs/cpu/cpu_cls.py', '--batch', '2',
+        '--steps', '1', '--warmup', '0', '--rounds', '2', '--cfg-options',
+        f'train_dataloader.dataset.data_root={voc_photos}'
+    ])['timing']
+    assert list(out) == ['nchw', 'channels-last']
+    assert out['nchw']['ratios'] == [1.0, 1.0]
+    ratios = out['channels-last']['ratios']
+    assert len(ratios) == 2 and all(0 < r < 10 for r in ratios)
+    printed = capsys.readouterr().out
+    assert 'configs/drs/cpu/cpu_cls.py, batch 2' in printed
+    assert 'channels-last' in printed and '±' in printed
+
+
+def test_layout_mode_refuses_a_size(train_step):
+    with pytest.raises(SystemExit):
+        train_step.main(['layout', '--size', '64'])
