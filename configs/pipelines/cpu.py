@@ -5,7 +5,7 @@
 # multi-scale maps, refinement learning, pseudo labels (from the refined or
 # the DRS maps, whichever scores better on `train`), DeepLab-V3+ on them:
 #   python tools/run_pipeline.py --profile cpu [--data-root DIR] \
-#       [--img-size 320] [--epochs 8] [--seg-iters 500]
+#       [--img-size 320] [--epochs 8] [--seg-iters 1000]
 # The folder's own classes.txt (background first) sizes every model; without
 # SaliencyMaps/ the background comes from a threshold. A stage is
 # dict(type=<registered stage type>, name=..., ...); a new method adds its
@@ -13,7 +13,7 @@
 work_dir = 'work_dirs/cpu'
 data_root = 'data/voc_mini'
 # None keeps the configs' own values (classifiers on 320-px crops, the
-# refiner and DeepLab on 224 px, 8 epochs, 500 iterations); img_size sets
+# refiner and DeepLab on 224 px, 8 epochs, 1,000 iterations); img_size sets
 # one size for every training stage
 variables = dict(img_size=None, epochs=None, seg_iters=None)
 

@@ -2,9 +2,9 @@
 # pipeline profile): the toy DeepLab-V3+ (itself mmseg's VOC12 aug config)
 # on the embedded voc_mini photos, with the full-depth ImageNet
 # EfficientNet-Lite0 at output stride 16 (stem and first 3 stages frozen),
-# 224-px crops, mmseg's photometric
-# augmentation, and whole-image evaluation on the real val masks (batch 1:
-# photos differ in size).
+# 224-px crops, mmseg's photometric augmentation, 1,000 iterations, and
+# whole-image evaluation on the real val masks (batch 1: photos differ in
+# size).
 _base_ = ['../toy/toy_deeplabv3plus_pseudo.py']
 data_root = 'data/voc_mini'
 pseudo_label_dir = 'work_dirs/cpu/pseudo-labels'
@@ -48,7 +48,10 @@ val_dataloader = dict(
             img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-max_iters = 500
+# 1,000 iterations since 2026-12-07 (fourth session): on the train photos
+# DeepLab's predictions gain +2.6 ± 0.1 mIoU over 500 (every seed; val +0.7 ±
+# 1.2), paid by the channels-last speed-up (configs/drs/README.md)
+max_iters = 1000
 param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
          by_epoch=False)
