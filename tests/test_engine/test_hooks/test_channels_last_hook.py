@@ -5,8 +5,12 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.model import BaseModel
 from mmengine.runner import Runner
+from mmseg.registry import HOOKS
 
+import mmdrs  # noqa: F401  (registers the hook)
 from mmdrs.apis import build_map_config
 
 
@@ -62,7 +66,9 @@ def test_channels_last_training_follows_the_same_path(config, voc_photos,
     losses, weights = {}, {}
     for cl in (False, True):
         cfg = cfg0.copy()
-        cfg.custom_hooks = [dict(type='ChannelsLastHook')] if cl else []
+        # (train_cpus=None: channels-last on this CPU, whatever it is)
+        cfg.custom_hooks = [dict(type='ChannelsLastHook',
+                                 train_cpus=None)] if cl else []
         cfg.work_dir = str(tmp_path / f'cl{int(cl)}')
         cfg.train_dataloader.update(batch_size=2, num_workers=0,
                                     persistent_workers=False)
@@ -93,3 +99,65 @@ def test_channels_last_training_follows_the_same_path(config, voc_photos,
     np.testing.assert_allclose(losses[True], losses[False], rtol=1e-3)
     for a, b in zip(weights[True], weights[False]):
         torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-3)
+
+
+class _Probe(BaseModel):
+    """A conv model that records its weight layout at every step."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3)
+        self.seen = []
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        x = torch.stack(inputs)
+        self.seen.append((mode, self.conv.weight.is_contiguous(
+            memory_format=torch.channels_last)))
+        out = self.conv(x).mean()
+        if mode == 'loss':
+            return dict(loss=out)
+        return [out.detach()]
+
+
+class _Count(BaseMetric):
+
+    def process(self, data_batch, data_samples):
+        self.results.append(len(data_samples))
+
+    def compute_metrics(self, results):
+        return dict(n=sum(results))
+
+
+@pytest.mark.parametrize('capability,train_cl', [('AVX2', False),
+                                                 ('AVX512', True)])
+def test_training_layout_follows_the_cpu(capability, train_cl, monkeypatch,
+                                         tmp_path):
+    """Training runs channels-last only on the CPUs ``train_cpus`` names
+    (on AVX2 oneDNN's NHWC backward is slower); validation - forward only -
+    always does, and a validation inside training hands the model back in
+    the training layout."""
+    monkeypatch.setattr(torch.backends.cpu, 'get_cpu_capability',
+                        lambda: capability)
+    data = [dict(inputs=torch.rand(3, 8, 8)) for _ in range(4)]
+    loader = dict(dataset=data, batch_size=2,
+                  sampler=dict(type='DefaultSampler', shuffle=False))
+    model = _Probe()
+    runner = Runner(
+        model=model, work_dir=str(tmp_path), train_dataloader=loader,
+        val_dataloader=loader, val_evaluator=[_Count()],
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+        train_cfg=dict(by_epoch=False, max_iters=4, val_interval=2),
+        val_cfg=dict(), custom_hooks=[dict(type='ChannelsLastHook')],
+        default_hooks=dict(checkpoint=None, logger=None),
+        default_scope='mmseg')
+    runner.train()
+    # 2 train steps, 2 val batches, 2 train steps, 2 val batches
+    assert model.seen == ([('loss', train_cl)] * 2 + [('predict', True)] * 2
+                          ) * 2
+    assert model.conv.weight.is_contiguous(
+        memory_format=torch.channels_last) == train_cl
+
+
+def test_train_cpus_rejects_a_string():
+    with pytest.raises(TypeError, match="train_cpus.*'AVX512'"):
+        HOOKS.build(dict(type='ChannelsLastHook', train_cpus='AVX512'))
