@@ -29,7 +29,32 @@ def test_layout_mode_times_both_formats(train_step, voc_photos, capsys):
     assert len(ratios) == 2 and all(0 < r < 10 for r in ratios)
     printed = capsys.readouterr().out
     assert 'configs/drs/cpu/cpu_cls.py, batch 2' in printed
+    # the CPU is part of the result (the ratios depend on it)
+    import torch
+    assert (f'capability {torch.backends.cpu.get_cpu_capability()}'
+            in printed)
     assert 'channels-last' in printed and '±' in printed
+
+
+def test_layout_mode_forward_only_runs_no_backward(train_step, voc_photos,
+                                                   monkeypatch):
+    """``--forward-only`` times the model's forward pass in eval mode
+    without gradients: no backward, no optimizer step."""
+    import torch
+    calls = []
+    monkeypatch.setattr(torch.Tensor, 'backward',
+                        lambda *a, **k: calls.append('backward'))
+    monkeypatch.setattr(torch.optim.SGD, 'step',
+                        lambda *a, **k: calls.append('step'))
+    out = train_step.main([
+        'layout', '--config', 'configs/drs/cpu/cpu_cls.py', '--batch', '2',
+        '--steps', '1', '--warmup', '0', '--rounds', '1', '--forward-only',
+        '--cfg-options', f'train_dataloader.dataset.data_root={voc_photos}'
+    ])['timing']
+    assert calls == []
+    assert out['nchw']['ratios'] == [1.0]
+    assert 0 < out['channels-last']['ratios'][0] < 10
+    assert all(t > 0 for v in out.values() for t in v['seconds'])
 
 
 def test_layout_mode_refuses_a_size(train_step):

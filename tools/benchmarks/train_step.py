@@ -25,7 +25,9 @@ dataset: step time does not depend on the image content):
   random weights) with its weights in the default NCHW memory format
   (``nchw``) against channels-last (``channels-last``, what
   ``ChannelsLastHook`` does to a run), on the config's first ``--batch``
-  training images (default: its batch size) through its own pipeline.
+  training images (default: its batch size) through its own pipeline;
+  ``--forward-only`` times the forward pass alone (eval mode, no
+  gradients: validation, testing, map generation) instead of the step.
 
 Timing is the same in every mode. Each variant's model, SGD optimizer
 (lr 1e-3, momentum 0.9) and fixed random batch are built once and take
@@ -67,7 +69,7 @@ Usage:
         configs/drs/toy/toy_deeplabv3plus_pseudo.py] [--size 112] [--batch 8]
     python tools/benchmarks/train_step.py layout [--config \
         configs/drs/cpu/cpu_cls.py] [--batch 16] [--threads 1] \\
-        [--cfg-options KEY=VALUE ...]
+        [--cfg-options KEY=VALUE ...] [--forward-only]
 """
 import argparse
 import os
@@ -156,6 +158,10 @@ def parse_args(argv=None):
     sub['layout'].add_argument(
         '--cfg-options', nargs='+', action=DictAction, default={},
         help='config overrides, e.g. the maps a refiner config reads')
+    sub['layout'].add_argument(
+        '--forward-only', action='store_true',
+        help='time the forward pass alone (eval mode, no gradients): what '
+        'validation, testing and map generation run')
     for mode in ('drs', 'group'):
         sub[mode].add_argument('--width', type=float, default=1.0,
                                help='VGG width')
@@ -189,6 +195,19 @@ def parse_args(argv=None):
     return args
 
 
+def _cpu_name() -> str:
+    """The CPU's model name (``/proc/cpuinfo``; ``platform`` elsewhere)."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+    return platform.processor() or 'unknown CPU'
+
+
 def describe(args) -> str:
     if args.mode == 'drs':
         net = args.backbone + ('' if args.backbone == 'vgg16' else
@@ -201,8 +220,10 @@ def describe(args) -> str:
     shape = (f'{args.size}x{args.size}' if args.size else
              "the config's training images")
     return (f"{net}, batch {args.batch or 'as configured'}, {shape}, "
-            f'{args.device}, torch {torch.__version__}, threads '
-            f'{torch.get_num_threads()}, clock {args.clock}')
+            f'{args.device} ({_cpu_name()}, capability '
+            f'{torch.backends.cpu.get_cpu_capability()}), torch '
+            f'{torch.__version__}, threads {torch.get_num_threads()}, '
+            f'clock {args.clock}')
 
 
 def main(argv=None):

@@ -69,5 +69,7 @@ map_cfg = dict(scales=(256, 320, 384))
 work_dir = 'work_dirs/cpu/drs'
 # channels-last (NHWC) convolutions (ChannelsLastHook): the same training up
 # to float rounding; a step of the classifier takes 0.742 ± 0.033 of
-# the NCHW time on one CPU thread (`tools/benchmarks/train_step.py layout`)
+# the NCHW time on one thread of an AVX-512 CPU, 1.14 ± 0.10 on an AVX2 one
+# (`tools/benchmarks/train_step.py layout`), so it trains channels-last on
+# AVX-512 CPUs only (the hook's `train_cpus`) and evaluates channels-last
 custom_hooks = [dict(type='ChannelsLastHook')]

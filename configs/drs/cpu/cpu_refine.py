@@ -40,6 +40,8 @@ default_hooks = dict(checkpoint=dict(save_best='cam/mIoU'))
 work_dir = 'work_dirs/cpu/refine'
 # channels-last (NHWC) convolutions (ChannelsLastHook): the same training up
 # to float rounding; a step of the full-depth refiner (cpu_refine_full.py)
-# takes 0.763 ± 0.071 of the NCHW time on one CPU thread
-# (`tools/benchmarks/train_step.py layout`)
+# takes 0.763 ± 0.071 of the NCHW time on one thread of an AVX-512 CPU
+# (`tools/benchmarks/train_step.py layout`); it trains channels-last on
+# AVX-512 CPUs only (the hook's `train_cpus`; on AVX2 the classifier's and
+# DeepLab's steps take 1.14 / 1.29 of the NCHW time)
 custom_hooks = [dict(type='ChannelsLastHook')]

@@ -31,23 +31,32 @@ class Trainer:
         model (torch.nn.Module): The network, in training mode.
         loss (Callable): ``loss(model)`` -> the scalar loss of the batch.
         device (str): Device of the model and batch.
+        forward_only (bool): Time the forward pass alone, in eval mode
+            without gradients (what validation, testing and map generation
+            run) instead of a training step. Defaults to False.
     """
 
-    def __init__(self, model, loss, device='cpu'):
+    def __init__(self, model, loss, device='cpu', forward_only=False):
         self.dev = torch.device(device)
-        self.model = model.to(self.dev).train()
+        self.forward_only = forward_only
+        self.model = model.to(self.dev).train(not forward_only)
         self.loss = loss
         self.opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
 
     def step(self, clock=time.perf_counter) -> float:
-        """One training step; returns its time in seconds on ``clock``."""
+        """One training step (or forward pass, ``forward_only``); returns
+        its time in seconds on ``clock``."""
         if self.dev.type == 'cuda':
             torch.cuda.synchronize()
         t0 = clock()
-        loss = self.loss(self.model)
-        self.opt.zero_grad()
-        loss.backward()
-        self.opt.step()
+        if self.forward_only:
+            with torch.no_grad():
+                self.loss(self.model)
+        else:
+            loss = self.loss(self.model)
+            self.opt.zero_grad()
+            loss.backward()
+            self.opt.step()
         if self.dev.type == 'cuda':
             torch.cuda.synchronize()
         return clock() - t0
@@ -76,7 +85,8 @@ def build_trainers(builder: Callable, args,
     for v in variants:
         torch.manual_seed(0)
         model, loss = builder(args, v)
-        trainers[v] = Trainer(model, loss, args.device)
+        trainers[v] = Trainer(model, loss, args.device,
+                              getattr(args, 'forward_only', False))
         first[v] = trainers[v].step()
     return trainers, first
 
