@@ -15,11 +15,13 @@ class ChannelsLastHook(Hook):
     afterwards hold the same values (``state_dict`` is layout-free once
     loaded). Whether it is faster depends on the CPU, so training and
     inference are decided apart (one thread, ``tools/benchmarks/
-    train_step.py layout`` and a forward pass of the same models):
+    train_step.py layout [--forward-only]``):
 
     - **validation and testing** (forward only) always run channels-last:
-      0.82-0.89 of the NCHW time on an AVX2 CPU (AMD EPYC), ~0.9 on an
-      AVX-512 one; ``tools/generate_maps.py`` adds the hook
+      the photo profile's classifier / DeepLab-V3+ forward takes 0.73 /
+      0.94 of the NCHW time on an AVX2 CPU (AMD EPYC; ``layout
+      --forward-only``), the toy classifier's batched map generation ~0.9
+      on an AVX-512 one; ``tools/generate_maps.py`` adds the hook
       (``--no-channels-last`` leaves the model as it is);
     - **training** (forward and backward) runs channels-last only on the
       CPUs named by ``train_cpus`` (``torch.backends.cpu.
