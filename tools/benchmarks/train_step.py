@@ -84,6 +84,7 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 import mmdrs  # noqa: E402,F401
+from mmdrs.utils import cpu_name  # noqa: E402
 from step_bench import drs as drs_mode  # noqa: E402
 from step_bench import group as group_mode  # noqa: E402
 from step_bench import layout as layout_mode  # noqa: E402
@@ -195,19 +196,6 @@ def parse_args(argv=None):
     return args
 
 
-def _cpu_name() -> str:
-    """The CPU's model name (``/proc/cpuinfo``; ``platform`` elsewhere)."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-    return platform.processor() or 'unknown CPU'
-
-
 def describe(args) -> str:
     if args.mode == 'drs':
         net = args.backbone + ('' if args.backbone == 'vgg16' else
@@ -220,7 +208,7 @@ def describe(args) -> str:
     shape = (f'{args.size}x{args.size}' if args.size else
              "the config's training images")
     return (f"{net}, batch {args.batch or 'as configured'}, {shape}, "
-            f'{args.device} ({_cpu_name()}, capability '
+            f'{args.device} ({cpu_name()}, capability '
             f'{torch.backends.cpu.get_cpu_capability()}), torch '
             f'{torch.__version__}, threads {torch.get_num_threads()}, '
             f'clock {args.clock}')

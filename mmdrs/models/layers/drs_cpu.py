@@ -42,6 +42,8 @@ from typing import List, Optional, Tuple
 
 import torch
 
+from mmdrs.utils.cpu_info import cpuinfo_value
+
 SOURCE = osp.join(osp.dirname(osp.abspath(__file__)), 'csrc', 'drs_cpu.c')
 #: Flag sets tried in order: the first that compiles is used.
 FLAG_SETS = (
@@ -82,14 +84,8 @@ def _compiler() -> Optional[str]:
 
 def _cpu_flags() -> str:
     """The CPU's feature flags (the key of a ``-march=native`` build)."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith(('flags', 'Features')):
-                    return line
-    except OSError:
-        pass
-    return platform.machine() + platform.processor()
+    return cpuinfo_value(('flags', 'Features'),
+                         platform.machine() + platform.processor())
 
 
 def _key(cc: str, flags: List[str], src: bytes) -> str:
