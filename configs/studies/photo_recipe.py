@@ -216,7 +216,9 @@ variants = dict(
         stages=['segmentation', 'seg-labels'],
         reuse=dict(variant='refine_full', stages=_refined + ['pseudo-labels']),
         variables=dict(seg_iters=1000)),
-    # ... and 1,500 (what the 30 minutes would just allow: ~29.5 min)
+    # ... and 1,500: train +2.90 ± 0.48, val +2.12 ± 0.22 over 1,000 (every
+    # seed); not the default: ~29.4 min on the AVX-512 machine, too close
+    # to the 30 (configs/drs/README.md, fifth session)
     seg_iters1500=dict(
         stages=['segmentation', 'seg-labels'],
         reuse=dict(variant='refine_full', stages=_refined + ['pseudo-labels']),
