@@ -14,7 +14,7 @@ from ..evaluation.functional import (label_confusion, label_miou,
 from ..fileio import load_cam_maps, load_saliency, map_file
 from ..models.utils import (background_label, reliable_region_label,
                             saliency_label)
-from ..models.utils.crf import dense_crf
+from ..models.utils.crf import IRN_LABEL_CRF, dense_crf
 from ..utils.atomic import remove_stale_temp_files
 from .map_evaluation import voc_split_dataset
 
@@ -32,7 +32,8 @@ def pseudo_label(maps: np.ndarray,
                  img: Optional[np.ndarray] = None,
                  crf: Union[bool, str] = False,
                  normalize: bool = False,
-                 ignore_margin: float = 0.0) -> np.ndarray:
+                 ignore_margin: float = 0.0,
+                 crf_cfg: Optional[dict] = None) -> np.ndarray:
     """One image's pseudo label from its maps (the DRS paper's rules or a
     saliency-free background rule).
 
@@ -51,8 +52,7 @@ def pseudo_label(maps: np.ndarray,
         crf (bool | str): Refine the threshold modes' result with a dense
             CRF (optional ``crf`` extra): ``True`` / ``'scores'`` on the
             normalised [background, classes] scores, ``'labels'`` on their
-            arg-max labels (:func:`~mmdrs.models.utils.crf.dense_crf`'s
-            unaries).
+            arg-max labels (IRN's label CRF; see ``crf_cfg``).
         normalize (bool): Threshold modes: divide each class map by its
             maximum first (raw refined maps; the saliency rules always use
             the maps as given, as the authors).
@@ -62,6 +62,11 @@ def pseudo_label(maps: np.ndarray,
             confident-background split: the foreground from the higher
             background score, the background from the lower, each through
             the same ``crf``). 0 (default): one threshold, nothing ignored.
+        crf_cfg (dict, optional): Changes to the CRF's settings
+            (:func:`~mmdrs.models.utils.crf.dense_crf`'s keyword arguments,
+            e.g. ``bilateral_srgb``). The defaults: on the labels, IRN's
+            label CRF (:data:`~mmdrs.models.utils.crf.IRN_LABEL_CRF`); on
+            the scores, :func:`~mmdrs.models.utils.crf.dense_crf`'s own.
 
     Returns:
         ndarray: uint8 (H, W) labels 0..K (0 = background) and 255 (ignore).
@@ -90,18 +95,23 @@ def pseudo_label(maps: np.ndarray,
                 f'< bg_score, got mode {mode!r}, ignore_margin '
                 f'{ignore_margin}, bg_score {bg_score}')
         low, high = (_threshold_label(cams, maps, mode, bg, power, alpha, img,
-                                      crf)
+                                      crf, crf_cfg)
                      for bg in (bg_score - ignore_margin,
                                 bg_score + ignore_margin))
         return np.where(low == high, low, 255).astype(np.uint8)
     return _threshold_label(cams, maps, mode, bg_score, power, alpha, img,
-                            crf)
+                            crf, crf_cfg)
 
 
-def _threshold_label(cams: torch.Tensor, maps: np.ndarray, mode: str,
-                     bg_score: float, power: float, alpha: float,
+def _threshold_label(cams: torch.Tensor,
+                     maps: np.ndarray,
+                     mode: str,
+                     bg_score: float,
+                     power: float,
+                     alpha: float,
                      img: Optional[np.ndarray],
-                     crf: Union[bool, str]) -> np.ndarray:
+                     crf: Union[bool, str],
+                     crf_cfg: Optional[dict] = None) -> np.ndarray:
     """The threshold modes' uint8 labels (see :func:`pseudo_label`)."""
     if crf:
         if img is None:
@@ -112,8 +122,10 @@ def _threshold_label(cams: torch.Tensor, maps: np.ndarray, mode: str,
               (1 - cams.amax(0, keepdim=True))**power)
         scores = torch.cat([bg, cams]).numpy()
         present = [0] + [k + 1 for k in range(len(maps)) if maps[k].any()]
-        unary = 'labels' if crf == 'labels' else 'normalized'
-        refined = dense_crf(img, scores[present], unary=unary)
+        cfg = (dict(IRN_LABEL_CRF) if crf == 'labels' else
+               dict(unary='normalized'))
+        cfg.update(crf_cfg or {})
+        refined = dense_crf(img, scores[present], **cfg)
         return np.asarray(present, np.uint8)[refined.argmax(0)]
     return background_label(
         cams, mode, bg_score=bg_score, power=power,
@@ -162,6 +174,7 @@ def make_pseudo_labels(maps_dir: str,
                        crf: Union[bool, str] = False,
                        normalize: bool = False,
                        ignore_margin: float = 0.0,
+                       crf_cfg: Optional[dict] = None,
                        workers: int = 2) -> dict:
     """Write a palette PNG pseudo label per image of a split.
 
@@ -180,7 +193,7 @@ def make_pseudo_labels(maps_dir: str,
         seg_dir (str): Mask folder for the score (missing masks: no score).
         alpha (float, optional): Class-score floor; default the paper's
             0.2 in saliency mode, 0 (none) in the threshold modes.
-        bg_score, power, crf, normalize, ignore_margin: See
+        bg_score, power, crf, normalize, ignore_margin, crf_cfg: See
             :func:`pseudo_label`.
         workers (int): Worker processes (0 = in this process).
 
@@ -206,7 +219,8 @@ def make_pseudo_labels(maps_dir: str,
     if alpha is None:
         alpha = 0.2 if mode == 'saliency' else 0.0
     kw = dict(mode=mode, alpha=alpha, bg_score=bg_score, power=power,
-              crf=crf, normalize=normalize, ignore_margin=ignore_margin)
+              crf=crf, normalize=normalize, ignore_margin=ignore_margin,
+              crf_cfg=crf_cfg)
     jobs = [(dataset.get_data_info(i), maps_dir, out_dir, classes[1:], kw,
              sal_dir, len(classes)) for i in range(len(dataset))]
     if workers > 0:

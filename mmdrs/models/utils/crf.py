@@ -1,6 +1,15 @@
 """Optional dense-CRF refinement (the ``crf`` extra: ``pydensecrf2``)."""
 import numpy as np
 
+#: IRN's CRF on arg-max labels (Ahn et al., CVPR 2019; ``imutils.py:
+#: crf_inference_label``): unary from the labels believed at 0.7, Gaussian
+#: kernel sxy 3 / weight 3, bilateral sxy 50 / srgb 5 / weight 10, 10
+#: iterations. The bilateral srgb is 5 - PSA's score CRF uses 13 -: pixels
+#: whose colours differ by more than a few levels are not pulled together.
+IRN_LABEL_CRF = dict(iters=10, gauss_sxy=3, gauss_compat=3, bilateral_sxy=50,
+                     bilateral_srgb=5, bilateral_compat=10, unary='labels',
+                     gt_prob=0.7)
+
 
 def dense_crf(img: np.ndarray,
               probs: np.ndarray,

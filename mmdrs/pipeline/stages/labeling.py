@@ -1,5 +1,5 @@
 """Pseudo-label stage: maps -> label PNGs, choosing the better map set."""
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 from ..registry import PIPELINE_STAGES
 from ..runner import PipelineStage, Row
@@ -61,6 +61,7 @@ class PseudoLabels(PipelineStage):
                  out: str = None,
                  crf: Sequence[Union[bool, str]] = (False, ),
                  ignore_margin: float = 0.0,
+                 crf_cfg: Optional[dict] = None,
                  what: str = 'pseudo labels'):
         super().__init__(name, what)
         self.out = out or name
@@ -80,6 +81,10 @@ class PseudoLabels(PipelineStage):
         self.select_split = select_split
         self.workers = workers
         self.ignore_margin = ignore_margin
+        if crf_cfg is not None and not isinstance(crf_cfg, dict):
+            raise TypeError(f'stage {name}: crf_cfg must be a dict of dense '
+                            f'CRF settings, got {crf_cfg!r}')
+        self.crf_cfg = crf_cfg
 
     def out_dir(self, pipe):
         return pipe.path(self.out)
@@ -87,7 +92,10 @@ class PseudoLabels(PipelineStage):
     def _rule(self, pipe, maps_stage: str, crf=False) -> dict:
         if pipe.data['saliency']:
             return dict(mode='saliency')
-        return dict(self._threshold_rule(pipe, maps_stage), crf=crf)
+        rule = dict(self._threshold_rule(pipe, maps_stage), crf=crf)
+        if crf and self.crf_cfg:
+            rule['crf_cfg'] = dict(self.crf_cfg)
+        return rule
 
     def _candidates(self, pipe):
         """(name, maps stage, CRF) of every candidate, preferred first."""

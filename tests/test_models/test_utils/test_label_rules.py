@@ -107,3 +107,23 @@ def test_dense_crf_on_scores_or_labels(crf):
     assert (empty == 0).all()
     with pytest.raises(ValueError, match='crf must be one of'):
         pseudo_label(maps, 'constant', img=img, crf='edges')
+
+
+def test_the_label_crf_is_irns():
+    """The CRF on the labels has IRN's colour kernel (srgb 5): an object 8
+    grey levels brighter than its surroundings keeps its too-large map to
+    itself, where PSA's srgb 13 (``crf_cfg``) floods the whole image."""
+    pytest.importorskip('pydensecrf', reason='optional crf extra')
+    img = np.full((24, 24, 3), 100, np.uint8)
+    img[6:18, 6:18] = 108
+    maps = np.zeros((2, 24, 24), np.float32)
+    maps[1, 3:21, 3:21] = 0.9
+    label = pseudo_label(maps, 'constant', bg_score=0.5, img=img,
+                         crf='labels')
+    assert (label == 2).sum() == 144 and (label[6:18, 6:18] == 2).all()
+    wide = pseudo_label(maps, 'constant', bg_score=0.5, img=img,
+                        crf='labels', crf_cfg=dict(bilateral_srgb=13))
+    assert (wide == 2).all()
+    with pytest.raises(TypeError, match='bilateral_rgb'):
+        pseudo_label(maps, 'constant', img=img, crf='labels',
+                     crf_cfg=dict(bilateral_rgb=13))

@@ -93,6 +93,41 @@ def test_without_saliency_a_dense_crf_is_a_candidate(voc_photos, tmp_path,
                  data_root=voc_photos)
 
 
+def test_crf_cfg_changes_the_crf_candidates_only(voc_photos, tmp_path,
+                                                 maps_from_masks):
+    """``crf_cfg`` reaches the CRF candidates' labels (here PSA's colour
+    kernel instead of IRN's), not the CRF-free candidate's; a non-dict is
+    refused at construction."""
+    import numpy as np
+    from scipy.ndimage import maximum_filter
+
+    from mmdrs.fileio import load_cam_maps, save_cam_maps
+    exact = maps_from_masks(voc_photos, str(tmp_path / 'exact'))
+    blurred = str(tmp_path / 'blurred')
+    os.makedirs(blurred)
+    for f in sorted(os.listdir(exact)):
+        m = load_cam_maps(osp.join(exact, f))
+        grown = np.stack([maximum_filter(m['maps'][k], size=25)
+                          for k in m['labels']])
+        save_cam_maps(osp.join(blurred, f), grown * 0.9, m['labels'],
+                      m['classes'])
+    scores = {}
+    for key, cfg in (('irn', None), ('psa', dict(bilateral_srgb=13))):
+        work = str(tmp_path / key)
+        _record(work, 'good', blurred)
+        pipe = Pipeline(_profile(['good'], crf=(False, 'labels'),
+                                 crf_cfg=cfg),
+                        work_dir=work, data_root=voc_photos,
+                        stages=['labels'])
+        scores[key] = pipe.run()['labels']['select/mIoU']
+    assert scores['irn']['good'] == scores['psa']['good']
+    assert scores['irn']['good+crf-labels'] != scores['psa'][
+        'good+crf-labels']
+    with pytest.raises(TypeError, match='crf_cfg must be a dict'):
+        Pipeline(_profile(['good'], crf_cfg=13), work_dir=str(tmp_path),
+                 data_root=voc_photos)
+
+
 def test_ignore_margin_labels_the_split_not_the_selection(
         voc_photos, tmp_path, maps_from_masks):
     """Real photos, no saliency maps, ``ignore_margin``: candidates are
