@@ -65,7 +65,7 @@ refined_maps = dict(
     what='refined maps (raw), 3 scales')
 # without saliency maps: the threshold rule with and without a dense CRF on
 # its labels (IRN's: colour kernel srgb 5; PSA's srgb 13 until 2026-12-07
-# scored 2.4 lower on seed 0), on either map set - the candidate scoring
+# scored 2.4 ± 0.1 lower, 3 seeds), on either map set - the candidate scoring
 # best on `train` labels trainaug (the CRF on the scores lost on voc_mini:
 # 31.0 vs 31.5)
 pseudo_labels = dict(

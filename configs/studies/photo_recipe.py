@@ -225,8 +225,8 @@ variants = dict(
         variables=dict(seg_iters=1500)),
     # the labels' dense CRF with PSA's colour kernel (srgb 13, what the
     # CRF on the labels used until the sixth session of 2026-12-07) instead
-    # of IRN's (srgb 5, the profile's since): IRN's +2.4 on seed 0's labels
-    # (40.69 vs 38.27; configs/drs/README.md, sixth session)
+    # of IRN's (srgb 5, the profile's since): IRN's +2.38 ± 0.11 on the
+    # labels, every seed (configs/drs/README.md, sixth session)
     label_crf_psa=dict(
         stages=['pseudo-labels'],
         reuse=dict(variant='refine_full', stages=_refined),
