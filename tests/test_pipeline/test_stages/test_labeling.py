@@ -25,6 +25,24 @@ def _record(work, name, maps):
                               **{'cam/best_threshold': 0.5}))
 
 
+def _blurred_maps(data_root, tmp_path, maps_from_masks):
+    """Maps of the masks with each object grown by 12 px, at 0.9."""
+    import numpy as np
+    from scipy.ndimage import maximum_filter
+
+    from mmdrs.fileio import load_cam_maps, save_cam_maps
+    exact = maps_from_masks(data_root, str(tmp_path / 'exact'))
+    blurred = str(tmp_path / 'blurred')
+    os.makedirs(blurred)
+    for f in sorted(os.listdir(exact)):
+        m = load_cam_maps(osp.join(exact, f))
+        grown = np.stack([maximum_filter(m['maps'][k], size=25)
+                          for k in m['labels']])
+        save_cam_maps(osp.join(blurred, f), grown * 0.9, m['labels'],
+                      m['classes'])
+    return blurred
+
+
 def test_the_better_candidate_is_chosen_and_reported(toy_voc, tmp_path,
                                                      maps_from_masks):
     good = maps_from_masks(toy_voc, str(tmp_path / 'good'))
@@ -55,19 +73,7 @@ def test_without_saliency_a_dense_crf_is_a_candidate(voc_photos, tmp_path,
     """Real photos, no saliency maps: blurred maps (each object grown by
     12 px) with and without the CRF on the threshold rule are scored on
     train, the better labels the split, the table says which."""
-    import numpy as np
-    from scipy.ndimage import maximum_filter
-
-    from mmdrs.fileio import load_cam_maps, save_cam_maps
-    exact = maps_from_masks(voc_photos, str(tmp_path / 'exact'))
-    blurred = str(tmp_path / 'blurred')
-    os.makedirs(blurred)
-    for f in sorted(os.listdir(exact)):
-        m = load_cam_maps(osp.join(exact, f))
-        grown = np.stack([maximum_filter(m['maps'][k], size=25)
-                          for k in m['labels']])
-        save_cam_maps(osp.join(blurred, f), grown * 0.9, m['labels'],
-                      m['classes'])
+    blurred = _blurred_maps(voc_photos, tmp_path, maps_from_masks)
     work = str(tmp_path / 'work')
     _record(work, 'good', blurred)
     pipe = Pipeline(_profile(['good'], crf=(False, True, 'labels')),
@@ -98,19 +104,7 @@ def test_crf_cfg_changes_the_crf_candidates_only(voc_photos, tmp_path,
     """``crf_cfg`` reaches the CRF candidates' labels (here PSA's colour
     kernel instead of IRN's), not the CRF-free candidate's; a non-dict is
     refused at construction."""
-    import numpy as np
-    from scipy.ndimage import maximum_filter
-
-    from mmdrs.fileio import load_cam_maps, save_cam_maps
-    exact = maps_from_masks(voc_photos, str(tmp_path / 'exact'))
-    blurred = str(tmp_path / 'blurred')
-    os.makedirs(blurred)
-    for f in sorted(os.listdir(exact)):
-        m = load_cam_maps(osp.join(exact, f))
-        grown = np.stack([maximum_filter(m['maps'][k], size=25)
-                          for k in m['labels']])
-        save_cam_maps(osp.join(blurred, f), grown * 0.9, m['labels'],
-                      m['classes'])
+    blurred = _blurred_maps(voc_photos, tmp_path, maps_from_masks)
     scores = {}
     for key, cfg in (('irn', None), ('psa', dict(bilateral_srgb=13))):
         work = str(tmp_path / key)
