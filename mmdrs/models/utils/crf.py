@@ -23,8 +23,10 @@ def dense_crf(img: np.ndarray,
               gt_prob: float = 0.7) -> np.ndarray:
     """Refine class probabilities with a fully connected CRF.
 
-    The usual WSSS settings (as in PSA/IRN). Needs ``pydensecrf2``
-    (``pip install -e .[crf]``); the rest of mmdrs does not.
+    The defaults mix the usual WSSS settings: PSA's colour width (srgb 13)
+    with IRN's spatial one (sxy 50); IRN's whole label CRF, colour width 5,
+    is :data:`IRN_LABEL_CRF`. Needs ``pydensecrf2`` (``pip install -e
+    .[crf]``); the rest of mmdrs does not.
 
     Args:
         img (ndarray): (H, W, 3) uint8 image (RGB or BGR; only colour
