@@ -54,7 +54,8 @@ refine = dict(
     config='configs/drs/cpu/cpu_refine_full.py',
     targets='maps-drs',
     what='refinement network')
-# raw refined maps, as the authors use them (the threshold sweep normalises)
+# raw refined maps, as the authors use them (the threshold sweep normalises),
+# at the classifiers' scales 256/320/384 (cpu_refine_full.py's map_cfg)
 refined_maps = dict(
     type='Maps',
     name='refined-maps',

@@ -231,4 +231,14 @@ variants = dict(
         stages=['pseudo-labels'],
         reuse=dict(variant='refine_full', stages=_refined),
         overrides={'pseudo-labels': dict(crf_cfg=dict(bilateral_srgb=13))}),
+    # the refined maps at the refiner's training size x 0.8 / 1 / 1.2
+    # (180/224/268: the profile's until the seventh session of 2026-12-07)
+    # instead of the classifiers' and the paper's 256/320/384: on the same
+    # refiners the refined maps score 1.4 ± 0.4 and the labels 1.3 ± 0.5
+    # lower, every seed (configs/drs/README.md, seventh session)
+    refined_scales224=dict(
+        stages=['refined-maps', 'pseudo-labels'],
+        reuse=dict(variant='refine_full', stages=_refined[:-1]),
+        overrides={'refined-maps': dict(
+            options=['map_cfg.scales=(180,224,268)'])}),
 )
