@@ -3,9 +3,10 @@
 
 The paper's rules with saliency maps (default), or a saliency-free
 background (``--mode constant`` / ``power``), optionally refined by a dense
-CRF (``--crf``, needs the ``crf`` extra), or RRM's saliency-free reliable
-regions (``--mode reliable``: two dense CRFs, top 40 % of each class's CAM
-region, 255 where unsure; needs the ``crf`` extra)::
+CRF (``--crf``, its settings changed by ``--crf-cfg``; needs the ``crf``
+extra), or RRM's saliency-free reliable regions (``--mode reliable``: two
+dense CRFs, top 40 % of each class's CAM region, 255 where unsure; needs the
+``crf`` extra)::
 
     python tools/make_pseudo_labels.py work_dirs/maps/trainaug_refined \
         --data-root data/VOCdevkit/VOC2012 --split trainaug \
@@ -24,6 +25,8 @@ import warnings
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+
+from mmengine.config import DictAction  # noqa: E402
 
 import mmdrs  # noqa: E402,F401
 from mmdrs.apis.label_generation import (MODES,  # noqa: E402
@@ -54,11 +57,20 @@ def parse_args(argv=None):
                    choices=['scores', 'labels'],
                    help="dense CRF on the threshold modes' scores (--crf, "
                    "--crf scores) or on their arg-max labels (--crf labels)")
+    p.add_argument('--crf-cfg', nargs='+', action=DictAction, default=None,
+                   metavar='KEY=VALUE',
+                   help='settings of that CRF, e.g. bilateral_srgb=13 '
+                   "(default: IRN's label CRF for --crf labels, dense_crf's "
+                   'defaults for --crf scores)')
     p.add_argument('--ignore-margin', type=float, default=0.0,
                    help='--mode constant: 255 where the rule at bg-score '
                    '- and + this margin disagrees (default 0: none)')
     p.add_argument('--workers', type=int, default=2)
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    if a.crf_cfg and not a.crf:
+        p.error('--crf-cfg changes the dense CRF: it needs --crf or '
+                '--crf labels')
+    return a
 
 
 def main(argv=None):
@@ -66,7 +78,7 @@ def main(argv=None):
     res = make_pseudo_labels(
         a.maps_dir, a.data_root, a.out_dir, split=a.split, mode=a.mode,
         saliency_dir=a.saliency_dir, seg_dir=a.seg_dir, alpha=a.alpha,
-        bg_score=a.bg_score, power=a.power, crf=a.crf,
+        bg_score=a.bg_score, power=a.power, crf=a.crf, crf_cfg=a.crf_cfg,
         ignore_margin=a.ignore_margin, workers=a.workers)
     write_json_atomic(osp.join(a.out_dir, 'pseudo_label_eval.json'), res)
     print(f'pseudo labels in {a.out_dir}: {res}')
