@@ -1,4 +1,5 @@
 """Pseudo labels from stored localization maps (raw or refined)."""
+import inspect
 import os
 import os.path as osp
 from multiprocessing import get_context
@@ -21,6 +22,30 @@ from .map_evaluation import voc_split_dataset
 MODES = ('saliency', 'constant', 'power', 'reliable')
 #: dense CRF of the threshold modes: none, on the scores, on their labels
 CRF_MODES = (False, True, 'scores', 'labels')
+
+
+def crf_settings(crf: Union[bool, str],
+                 crf_cfg: Optional[dict] = None) -> dict:
+    """Every setting of the dense CRF a threshold rule runs.
+
+    Args:
+        crf (bool | str): The rule's ``crf`` (see :func:`pseudo_label`).
+        crf_cfg (dict, optional): Changes to the defaults.
+
+    Returns:
+        dict: :func:`~mmdrs.models.utils.crf.dense_crf`'s keyword arguments:
+        its defaults, IRN's label CRF over them for ``crf='labels'`` (the
+        unary from the normalised scores otherwise), then ``crf_cfg``;
+        empty without a CRF.
+    """
+    if not crf:
+        return {}
+    cfg = {k: p.default for k, p in
+           inspect.signature(dense_crf).parameters.items()
+           if p.default is not inspect.Parameter.empty}
+    cfg.update(IRN_LABEL_CRF if crf == 'labels' else dict(unary='normalized'))
+    cfg.update(crf_cfg or {})
+    return cfg
 
 
 def pseudo_label(maps: np.ndarray,
@@ -122,10 +147,8 @@ def _threshold_label(cams: torch.Tensor,
               (1 - cams.amax(0, keepdim=True))**power)
         scores = torch.cat([bg, cams]).numpy()
         present = [0] + [k + 1 for k in range(len(maps)) if maps[k].any()]
-        cfg = (dict(IRN_LABEL_CRF) if crf == 'labels' else
-               dict(unary='normalized'))
-        cfg.update(crf_cfg or {})
-        refined = dense_crf(img, scores[present], **cfg)
+        refined = dense_crf(img, scores[present],
+                            **crf_settings(crf, crf_cfg))
         return np.asarray(present, np.uint8)[refined.argmax(0)]
     return background_label(
         cams, mode, bg_score=bg_score, power=power,

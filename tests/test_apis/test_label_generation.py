@@ -186,3 +186,17 @@ def test_reliable_mode_from_the_command_line(toy_voc, tmp_path,
 def test_reliable_mode_needs_the_image():
     with pytest.raises(ValueError, match='needs the image'):
         pseudo_label(np.zeros((2, 8, 8), np.float32), mode='reliable')
+
+
+def test_crf_settings_are_what_the_crf_runs():
+    """The labels' CRF is IRN's, the scores' is dense_crf's defaults with
+    the normalised unary; ``crf_cfg`` goes over either; no CRF, none."""
+    from mmdrs.apis.label_generation import crf_settings
+    from mmdrs.models.utils.crf import IRN_LABEL_CRF
+    assert crf_settings(False, dict(bilateral_srgb=3)) == {}
+    assert crf_settings('labels') == IRN_LABEL_CRF
+    scores = crf_settings(True, dict(iters=5))
+    assert crf_settings('scores', dict(iters=5)) == scores
+    assert scores['unary'] == 'normalized' and scores['iters'] == 5
+    assert scores['bilateral_srgb'] == 13 and 'gt_prob' in scores
+    assert crf_settings('labels', dict(gt_prob=0.9))['gt_prob'] == 0.9

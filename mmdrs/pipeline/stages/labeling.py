@@ -112,7 +112,7 @@ class PseudoLabels(PipelineStage):
                     normalize=pipe.stage(maps_stage).normalize_eval)
 
     def run(self, pipe):
-        from ...apis.label_generation import make_pseudo_labels
+        from ...apis.label_generation import crf_settings, make_pseudo_labels
         out = self.out_dir(pipe)
         self.clear(pipe, out, out + '_threshold', f'{out}_select')
 
@@ -144,6 +144,10 @@ class PseudoLabels(PipelineStage):
                 'labels': out,
                 'maps': chosen,
                 'crf': rule.get('crf', False),
+                # every setting of that CRF: what made the labels, whatever
+                # the defaults are when they are read
+                'crf_cfg': crf_settings(rule.get('crf', False),
+                                        rule.get('crf_cfg')),
                 'rule': rule['mode'],
                 'pseudo/mIoU': res['mIoU'],
                 'pseudo/ignored_pct': res['ignored_pct'],

@@ -102,8 +102,8 @@ def test_without_saliency_a_dense_crf_is_a_candidate(voc_photos, tmp_path,
 def test_crf_cfg_changes_the_crf_candidates_only(voc_photos, tmp_path,
                                                  maps_from_masks):
     """``crf_cfg`` reaches the CRF candidates' labels (here PSA's colour
-    kernel instead of IRN's), not the CRF-free candidate's; a non-dict is
-    refused at construction."""
+    kernel instead of IRN's), not the CRF-free candidate's, and the
+    results; a non-dict is refused at construction."""
     blurred = _blurred_maps(voc_photos, tmp_path, maps_from_masks)
     scores = {}
     for key, cfg in (('irn', None), ('psa', dict(bilateral_srgb=13))):
@@ -117,6 +117,16 @@ def test_crf_cfg_changes_the_crf_candidates_only(voc_photos, tmp_path,
     assert scores['irn']['good'] == scores['psa']['good']
     assert scores['irn']['good+crf-labels'] != scores['psa'][
         'good+crf-labels']
+    # the results name every setting of the CRF that made the labels
+    work = str(tmp_path / 'only_crf')
+    _record(work, 'good', blurred)
+    res = Pipeline(_profile(['good'], crf='labels',
+                            crf_cfg=dict(bilateral_srgb=13)),
+                   work_dir=work, data_root=voc_photos,
+                   stages=['labels']).run()['labels']
+    assert res['crf'] == 'labels' and res['crf_cfg'] == dict(
+        iters=10, gauss_sxy=3, gauss_compat=3, bilateral_sxy=50,
+        bilateral_srgb=13, bilateral_compat=10, unary='labels', gt_prob=0.7)
     with pytest.raises(TypeError, match='crf_cfg must be a dict'):
         Pipeline(_profile(['good'], crf_cfg=13), work_dir=str(tmp_path),
                  data_root=voc_photos)
