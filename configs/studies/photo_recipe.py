@@ -241,4 +241,28 @@ variants = dict(
         reuse=dict(variant='refine_full', stages=_refined[:-1]),
         overrides={'refined-maps': dict(
             options=['map_cfg.scales=(180,224,268)'])}),
+    # ... and two more map levers on the same refiners (seventh session,
+    # not adopted): the photos squashed to 320 instead of 224 before the
+    # scales (refined maps +0.12 ± 0.02, labels -0.03 ± 0.59), the scales
+    # 320/384/448 (refined maps +0.42 ± 0.38, labels -0.67 ± 0.95)
+    refined_squash320=dict(
+        stages=['refined-maps', 'pseudo-labels'],
+        reuse=dict(variant='refine_full', stages=_refined[:-1]),
+        overrides={'refined-maps': dict(
+            options=['test_dataloader.dataset.pipeline.1.scale=(320,320)'])}),
+    refined_scales384=dict(
+        stages=['refined-maps', 'pseudo-labels'],
+        reuse=dict(variant='refine_full', stages=_refined[:-1]),
+        overrides={'refined-maps': dict(
+            options=['map_cfg.scales=(320,384,448)'])}),
+    # the refiner trained on 320-px inputs, as the paper's and as the
+    # classifiers (the profile's trains on 224), its maps at 256/320/384;
+    # seed 0 (seventh session): best epoch 2 of 6, refined maps +1.64,
+    # labels +1.09 - a lead, not yet the profile
+    refine320px=_refine_lever(options=[
+        f'{loader}.dataset.pipeline.1.scale=(320,320)'
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader')
+    ] + ['model.data_preprocessor.size=(320,320)',
+         'map_cfg.scales=(256,320,384)']),
 )
