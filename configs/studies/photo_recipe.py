@@ -70,6 +70,14 @@ def _refine_lever(through_deeplab=False, **refine):
                 overrides={'refine': refine})
 
 
+def _map_lever(*options):
+    """The refined maps with the map stage's ``options`` on `refine_full`'s
+    refiners, through the pseudo labels."""
+    return dict(stages=['refined-maps', 'pseudo-labels'],
+                reuse=dict(variant='refine_full', stages=_refined[:-1]),
+                overrides={'refined-maps': dict(options=list(options))})
+
+
 variants = dict(
     # the cpu profile as it stands: 320-px classifiers since 2026-12-07 (the
     # variants below were measured against the 224-px profile; their rows
@@ -236,35 +244,20 @@ variants = dict(
     # instead of the classifiers' and the paper's 256/320/384: on the same
     # refiners the refined maps score 1.4 ± 0.4 and the labels 1.3 ± 0.5
     # lower, every seed (configs/drs/README.md, seventh session)
-    refined_scales224=dict(
-        stages=['refined-maps', 'pseudo-labels'],
-        reuse=dict(variant='refine_full', stages=_refined[:-1]),
-        overrides={'refined-maps': dict(
-            options=['map_cfg.scales=(180,224,268)'])}),
+    refined_scales224=_map_lever('map_cfg.scales=(180,224,268)'),
     # ... and two more map levers on the same refiners (seventh session,
     # not adopted): the photos squashed to 320 instead of 224 before the
     # scales (refined maps +0.12 ± 0.02, labels -0.03 ± 0.59), the scales
     # 320/384/448 (refined maps +0.42 ± 0.38, labels -0.67 ± 0.95)
-    refined_squash320=dict(
-        stages=['refined-maps', 'pseudo-labels'],
-        reuse=dict(variant='refine_full', stages=_refined[:-1]),
-        overrides={'refined-maps': dict(
-            options=['test_dataloader.dataset.pipeline.1.scale=(320,320)'])}),
-    refined_scales384=dict(
-        stages=['refined-maps', 'pseudo-labels'],
-        reuse=dict(variant='refine_full', stages=_refined[:-1]),
-        overrides={'refined-maps': dict(
-            options=['map_cfg.scales=(320,384,448)'])}),
+    refined_squash320=_map_lever(
+        'test_dataloader.dataset.pipeline.1.scale=(320,320)'),
+    refined_scales384=_map_lever('map_cfg.scales=(320,384,448)'),
     # the refiner trained on 320-px inputs, as the paper's and as the
-    # classifiers (the profile's trains on 224), its maps at 256/320/384,
-    # 2 epochs (seed 0 trained 6: its best epoch, kept, was the second);
-    # seventh session, 3 seeds: refined maps +1.45 ± 0.20, labels +1.60 ±
-    # 0.69, every seed, in about half the refiner's time - not yet the
-    # profile (no DeepLab yet)
-    refine320px=_refine_lever(options=[
-        f'{loader}.dataset.pipeline.1.scale=(320,320)'
-        for loader in ('train_dataloader', 'val_dataloader',
-                       'test_dataloader')
-    ] + ['model.data_preprocessor.size=(320,320)',
-         'map_cfg.scales=(256,320,384)', 'train_cfg.max_epochs=2']),
+    # classifiers (the profile's trains on 224; the pipeline's img_size
+    # also makes its maps at 256/320/384), 2 epochs (seed 0 trained 6: its
+    # best epoch, kept, was the second); seventh session, 3 seeds: refined
+    # maps +1.45 ± 0.20, labels +1.60 ± 0.69, every seed, in about half the
+    # refiner's time - not yet the profile (no DeepLab yet)
+    refine320px=dict(_refine_lever(options=['train_cfg.max_epochs=2']),
+                     variables=dict(img_size=320)),
 )
