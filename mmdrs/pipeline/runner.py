@@ -58,6 +58,24 @@ class PipelineStage:
         self.name = name
         self.what = what
 
+    def cfg_options(self, options: Sequence[str]) -> List[str]:
+        """A stage's extra ``--cfg-options``, checked: a list of
+        ``KEY=VALUE`` strings (a bare string - e.g. ``--set
+        maps.options=[a=1]``, which is not a Python literal - would
+        otherwise be read one character at a time).
+
+        Raises:
+            ValueError: ``options`` is a string or holds anything but
+                ``KEY=VALUE`` strings.
+        """
+        if isinstance(options, str) or not all(
+                isinstance(o, str) and '=' in o for o in options):
+            raise ValueError(
+                f'stage {self.name}: options must be a list of KEY=VALUE '
+                f"strings (e.g. --set \"{self.name}.options="
+                f"['map_cfg.flip=True']\"), got {options!r}")
+        return list(options)
+
     def out_dir(self, pipe: 'Pipeline') -> str:
         """Folder of the stage's outputs and done marker."""
         return pipe.path(self.name)

@@ -288,6 +288,21 @@ def test_profiles_are_named_and_checked(repo_root, tmp_path):
     with pytest.raises(ValueError, match='unknown stage'):
         Pipeline(load_profile('cpu'), data_root=str(tmp_path),
                  overrides={'seg': {'config': ocr}})
+    # a stage's extra options are a list of KEY=VALUE strings: a bare
+    # string (`--set "maps-drs.options=[map_cfg.flip=True]"` is not a
+    # Python literal) is refused, not read a character at a time
+    pipe = Pipeline(load_profile('cpu'), data_root=str(tmp_path), overrides={
+        s: {'options': ['map_cfg.flip=True']}
+        for s in ('maps-drs', 'refine')})
+    assert pipe.stage('maps-drs').extra_options == ['map_cfg.flip=True']
+    assert pipe.stage('refine').extra_options == ['map_cfg.flip=True']
+    for stage, bad in (('maps-drs', '[map_cfg.flip=True]'),
+                       ('segmentation', ['flip'])):
+        with pytest.raises(ValueError,
+                           match=f'stage {stage}: options must be a list '
+                           'of KEY=VALUE strings'):
+            Pipeline(load_profile('cpu'), data_root=str(tmp_path),
+                     overrides={stage: {'options': bad}})
     assert [s.name for s in Pipeline(
         load_profile('toy_ocr'), data_root=str(tmp_path)).stages][-2:] == \
         ['segmentation-ocr', 'report']

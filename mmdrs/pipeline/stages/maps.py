@@ -47,7 +47,7 @@ class Maps(PipelineStage):
                  what: str = ''):
         super().__init__(name, what)
         self.eval_split = eval_split
-        self.extra_options = list(options)
+        self.extra_options = self.cfg_options(options)
         self.model = model
         self.split = split
         self.out = out or model

@@ -61,7 +61,7 @@ class PredictedPseudoLabels(PipelineStage):
         self.split = split
         self.select_split = select_split
         self.crf = list(crf)
-        self.extra_options = list(options)
+        self.extra_options = self.cfg_options(options)
 
     def _predict(self, pipe, crf: bool, dest: str) -> None:
         """``tools/test.py --out`` into ``dest`` (skipped if complete)."""

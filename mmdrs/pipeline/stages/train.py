@@ -38,7 +38,7 @@ class TrainStage(PipelineStage):
                  backbone_prefix: str = 'backbone.backbone.'):
         super().__init__(name, what)
         self.config = config
-        self.extra_options = list(options)
+        self.extra_options = self.cfg_options(options)
         self.init_backbone = init_backbone
         self.backbone_prefix = backbone_prefix
 
