@@ -12,9 +12,9 @@
 # stages here or in a profile of its own (mmdrs/pipeline/stages/).
 work_dir = 'work_dirs/cpu'
 data_root = 'data/voc_mini'
-# None keeps the configs' own values (classifiers on 320-px crops, the
-# refiner and DeepLab on 224 px, 8 epochs, 1,000 iterations); img_size sets
-# one size for every training stage
+# None keeps the configs' own values (classifiers on 320-px crops, 8
+# epochs; the refiner on 320 px, 2 epochs; DeepLab on 224 px, 1,000
+# iterations); img_size sets one size for every training stage
 variables = dict(img_size=None, epochs=None, seg_iters=None)
 
 check = dict(type='CheckData', name='check')
@@ -43,11 +43,11 @@ maps_drs = dict(
     quantize='floor',
     what='DRS maps, 3 scales')
 # the refiner: the classifiers' full-depth network from ImageNet weights, as
-# the paper starts it (on voc_mini the 4-stage refiner of cpu_refine.py
-# loses 3-5 points to the DRS maps in every seed and is never selected;
-# this one gains on them in every seed; started from the DRS classifier's
-# backbone instead - init_backbone='drs' - it scores the same:
-# configs/drs/README.md)
+# the paper starts it, on 320-px photos for 2 epochs (on voc_mini the
+# 4-stage refiner of cpu_refine.py loses 3-5 points to the DRS maps in
+# every seed and is never selected; this one gains on them in every seed;
+# started from the DRS classifier's backbone instead - init_backbone='drs' -
+# it scores the same: configs/drs/README.md)
 refine = dict(
     type='TrainRefiner',
     name='refine',

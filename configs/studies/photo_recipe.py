@@ -248,16 +248,17 @@ variants = dict(
     # ... and two more map levers on the same refiners (seventh session,
     # not adopted): the photos squashed to 320 instead of 224 before the
     # scales (refined maps +0.12 ± 0.02, labels -0.03 ± 0.59), the scales
-    # 320/384/448 (refined maps +0.42 ± 0.38, labels -0.67 ± 0.95)
+    # 320/384/448 (refined maps +0.42 ± 0.38, labels -0.67 ± 0.95); these
+    # three were measured on the 224-px refiners of commit 9f7f41b: the
+    # profile's refiner trains on 320-px photos since, and squashes the
+    # photos to 320 itself (`refined_squash320` is the profile there)
     refined_squash320=_map_lever(
         'test_dataloader.dataset.pipeline.1.scale=(320,320)'),
     refined_scales384=_map_lever('map_cfg.scales=(320,384,448)'),
-    # the refiner trained on 320-px inputs, as the paper's and as the
-    # classifiers (the profile's trains on 224; the pipeline's img_size
-    # also makes its maps at 256/320/384), 2 epochs (seed 0 trained 6: its
-    # best epoch, kept, was the second); seventh session, 3 seeds: refined
-    # maps +1.45 ± 0.20, labels +1.60 ± 0.69, every seed, in about half the
-    # refiner's time - not yet the profile (no DeepLab yet)
-    refine320px=dict(_refine_lever(options=['train_cfg.max_epochs=2']),
-                     variables=dict(img_size=320)),
+    # the refiner on 320-px inputs for 2 epochs (the paper's input size and
+    # the classifiers') instead of 224 px for 6 - measured as the variant
+    # `refine320px` at commit 9f7f41b (3 seeds: refined maps +1.45 ± 0.20,
+    # labels +1.60 ± 0.69, every seed, in about half the refiner's time) -
+    # is the profile's refiner since the eighth session of 2026-12-07; the
+    # 224-px refiner is `base`'s at that commit (configs/drs/README.md)
 )
