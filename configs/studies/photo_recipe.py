@@ -261,14 +261,13 @@ variants = dict(
     # labels +1.60 ± 0.69, every seed, in about half the refiner's time) -
     # is the profile's refiner since the eighth session of 2026-12-07; the
     # 224-px refiner is `base`'s at that commit (configs/drs/README.md)
-    # ... and on 384-px photos (its maps from photos squashed to 384, at
-    # 256/320/384): labels +0.24 ± 0.11 (every seed), refined maps +0.23 ±
-    # 0.27, for 1.44x the refiner's FLOPs - not adopted (eighth session)
-    refine384px=_refine_lever(options=[
-        f'{loader}.pipeline.1.scale=(384,384)'
-        for loader in ('train_dataloader.dataset', 'val_dataloader.dataset',
-                       'test_dataloader.dataset')
-    ] + ['model.data_preprocessor.size=(384,384)']),
+    # ... and on 384-px photos (the pipeline's img_size sizes the refiner;
+    # its maps from photos squashed to 384, kept at 256/320/384): labels
+    # +0.24 ± 0.11 (every seed), refined maps +0.23 ± 0.27, for 1.44x the
+    # refiner's FLOPs - not adopted (eighth session)
+    refine384px=dict(
+        _refine_lever(options=['map_cfg.scales=(256,320,384)']),
+        variables=dict(img_size=384)),
     # the profile's refined maps with flipped passes too (max-fused): maps
     # -0.03 ± 0.22, labels -0.09 ± 0.67 - not adopted (eighth session)
     refined_flip=_map_lever('map_cfg.flip=True'),
