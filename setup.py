@@ -53,8 +53,8 @@ setup(
     if osp.isfile(osp.join(ROOT, 'README.md')) else '',
     long_description_content_type='text/markdown',
     packages=find_packages(include=('mmdrs', 'mmdrs.*')),
-    # DRS's CPU kernels: C source compiled on first use (or by
-    # tools/build_drs_kernels.py), see mmdrs/models/layers/drs_cpu.py
+    # the CPU kernels (DRS, depthwise convs): C sources compiled on first
+    # use (or by tools/build_kernels.py), see mmdrs/models/layers/native_lib.py
     package_data={'mmdrs': ['models/layers/csrc/*.c']},
     # configs/ and tools/ into the package (mmdrs/.mim)
     cmdclass={'build_py': BuildPyWithMim},

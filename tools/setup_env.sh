@@ -51,10 +51,10 @@ fi
 # 8. the crf extra (dense CRF: pseudo labels, test-time "+CRF"); a small C++
 #    build (~30 s), in its own isolated build environment (it needs Cython).
 "${PIP[@]}" pydensecrf2
-# 9. DRS's CPU kernels (plain C, ~1 s; otherwise built on first use, and
-#    DRS runs its PyTorch code where no C compiler works).
-"$VENV/bin/python" "$ROOT/tools/build_drs_kernels.py" ||
-  echo "[setup_env] DRS CPU kernels not built: DRS will use PyTorch ops" >&2
+# 9. the CPU kernels of DRS and of depthwise convs (plain C, ~2 s; otherwise
+#    built on first use; the PyTorch code runs where no C compiler works).
+"$VENV/bin/python" "$ROOT/tools/build_kernels.py" ||
+  echo "[setup_env] CPU kernels not built: DRS and depthwise convs use PyTorch ops" >&2
 rm -f "$VENV"/.mmdrs-env-*
 touch "$STAMP"
 echo "[setup_env] done in $(( $(date +%s) - start )) s" >&2

@@ -1,4 +1,5 @@
-"""tools/benchmarks/train_step.py's ``layout`` mode on real photos."""
+"""tools/benchmarks/train_step.py's ``layout`` and ``depthwise`` modes on real
+photos."""
 import os.path as osp
 import sys
 
@@ -60,3 +61,53 @@ def test_layout_mode_forward_only_runs_no_backward(train_step, voc_photos,
 def test_layout_mode_refuses_a_size(train_step):
     with pytest.raises(SystemExit):
         train_step.main(['layout', '--size', '64'])
+
+
+def test_depthwise_mode_switches_only_the_depthwise_convs(
+        train_step, voc_photos, monkeypatch):
+    """The ``depthwise`` mode builds the config's model in NCHW with its
+    depthwise convs on PyTorch's convolution (the reference) and on the C
+    kernels; the kernels run in the ``native`` variant only."""
+    from mmdrs.models.layers import depthwise_conv
+    if not depthwise_conv.LIBRARY.available():
+        pytest.skip('no C compiler: kernels not built')
+    calls = []
+    apply = depthwise_conv._DepthwiseConv.apply
+    monkeypatch.setattr(depthwise_conv._DepthwiseConv, 'apply',
+                        lambda *a: calls.append(1) or apply(*a))
+    args = train_step.parse_args([
+        'depthwise', '--config', 'configs/drs/cpu/cpu_cls.py', '--batch',
+        '2', '--cfg-options',
+        f'train_dataloader.dataset.data_root={voc_photos}'
+    ])
+    args.device = 'cpu'
+    assert args.variants == ['pytorch', 'native']
+    from step_bench.depthwise import build_depthwise
+    for variant, runs in (('pytorch', False), ('native', True)):
+        model, loss = build_depthwise(args, variant)
+        del calls[:]
+        loss(model.train()).backward()
+        assert bool(calls) == runs, variant
+    # 16 depthwise convs in Lite0, every one on the kernels
+    assert len(calls) == 16
+    out = train_step.main([
+        'depthwise', '--config', 'configs/drs/cpu/cpu_cls.py', '--batch',
+        '2', '--steps', '1', '--warmup', '0', '--rounds', '1',
+        '--cfg-options', f'train_dataloader.dataset.data_root={voc_photos}'
+    ])['timing']
+    assert out['pytorch']['ratios'] == [1.0]
+    assert 0 < out['native']['ratios'][0] < 10
+
+
+def test_depthwise_mode_refuses_a_model_without_depthwise_convs(
+        train_step, monkeypatch):
+    """A model without EfficientNet-Lite's depthwise convs (here a VGG-like
+    stack) cannot be compared: a clear error naming the config."""
+    import torch.nn as nn
+    from step_bench import depthwise
+    monkeypatch.setattr(depthwise, 'build_layout',
+                        lambda args, variant: (nn.Conv2d(3, 8, 3), None))
+    args = train_step.parse_args(['depthwise', '--config', 'some/vgg.py'])
+    with pytest.raises(ValueError, match='some/vgg.py: the model has no '
+                       'depthwise SameConv2d'):
+        depthwise.build_depthwise(args, 'native')

@@ -28,6 +28,10 @@ dataset: step time does not depend on the image content):
   training images (default: its batch size) through its own pipeline;
   ``--forward-only`` times the forward pass alone (eval mode, no
   gradients: validation, testing, map generation) instead of the step.
+* ``depthwise``: the same for a config whose backbone is
+  EfficientNet-Lite, NCHW, with its depthwise convolutions on PyTorch's
+  convolution (``pytorch``) against mmdrs's C kernels (``native``, the
+  default: ``mmdrs/models/layers/depthwise_conv.py``).
 
 Timing is the same in every mode. Each variant's model, SGD optimizer
 (lr 1e-3, momentum 0.9) and fixed random batch are built once and take
@@ -54,8 +58,8 @@ variants of the former ``drs_train_step.py``), is in git history:
 
 The parts live in ``tools/benchmarks/step_bench/``: the timer
 (``core.py``), each mode's networks (``drs.py``, ``group.py``,
-``seg_loss.py``, ``layout.py``) and the ``drs`` extras (``drs_share.py``,
-``drs_memory.py``).
+``seg_loss.py``, ``layout.py``, ``depthwise.py``) and the ``drs`` extras
+(``drs_share.py``, ``drs_memory.py``).
 
 Usage:
     python tools/benchmarks/train_step.py drs --backbone vgg16 --size 224 \\
@@ -67,9 +71,12 @@ Usage:
         --batch 3 --width 0.25] [--num-classes 20]
     python tools/benchmarks/train_step.py seg-loss [--config \\
         configs/drs/toy/toy_deeplabv3plus_pseudo.py] [--size 112] [--batch 8]
-    python tools/benchmarks/train_step.py layout [--config \
+    python tools/benchmarks/train_step.py layout [--config \\
         configs/drs/cpu/cpu_cls.py] [--batch 16] [--threads 1] \\
         [--cfg-options KEY=VALUE ...] [--forward-only]
+    python tools/benchmarks/train_step.py depthwise [--config \\
+        configs/drs/cpu/cpu_deeplabv3plus_full-sup.py] [--threads 2 \\
+        --clock wall] [--forward-only]
 """
 import argparse
 import os
@@ -85,6 +92,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 import mmdrs  # noqa: E402,F401
 from mmdrs.utils import cpu_name  # noqa: E402
+from step_bench import depthwise as depthwise_mode  # noqa: E402
 from step_bench import drs as drs_mode  # noqa: E402
 from step_bench import group as group_mode  # noqa: E402
 from step_bench import layout as layout_mode  # noqa: E402
@@ -96,20 +104,22 @@ from step_bench.drs_share import run_share  # noqa: E402
 
 #: every mode's variants, the reference first, and its default selection
 MODES = {'drs': drs_mode, 'group': group_mode, 'seg-loss': seg_loss_mode,
-         'layout': layout_mode}
+         'layout': layout_mode, 'depthwise': depthwise_mode}
 VARIANTS = {m: mod.VARIANTS for m, mod in MODES.items()}
 DEFAULT_VARIANTS = {m: mod.DEFAULT_VARIANTS for m, mod in MODES.items()}
 #: every mode's network: ``builder(args, variant)`` -> (model, loss)
 BUILDERS = {'drs': drs_mode.build_drs, 'group': group_mode.build_group,
             'seg-loss': seg_loss_mode.build_seg_loss,
-            'layout': layout_mode.build_layout}
+            'layout': layout_mode.build_layout,
+            'depthwise': depthwise_mode.build_depthwise}
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     modes = p.add_subparsers(dest='mode', required=True)
     defaults = dict(drs=(3, 1, 4, 1), group=(5, 2, 2, 1),
-                    **{'seg-loss': (3, 0, 7, 2)}, layout=(2, 1, 4, 1))
+                    **{'seg-loss': (3, 0, 7, 2)}, layout=(2, 1, 4, 1),
+                    depthwise=(2, 1, 4, 1))
     sub = {}
     for mode, (steps, warmup, rounds, threads) in defaults.items():
         s = sub[mode] = modes.add_parser(mode, help=f'{mode} variants')
@@ -154,15 +164,16 @@ def parse_args(argv=None):
     s.add_argument('--num-classes', type=int, default=20)
     sub['seg-loss'].add_argument(
         '--config', default='configs/drs/toy/toy_deeplabv3plus_pseudo.py')
-    sub['layout'].add_argument('--config',
+    for mode in ('layout', 'depthwise'):
+        sub[mode].add_argument('--config',
                                default='configs/drs/cpu/cpu_cls.py')
-    sub['layout'].add_argument(
-        '--cfg-options', nargs='+', action=DictAction, default={},
-        help='config overrides, e.g. the maps a refiner config reads')
-    sub['layout'].add_argument(
-        '--forward-only', action='store_true',
-        help='time the forward pass alone (eval mode, no gradients): what '
-        'validation, testing and map generation run')
+        sub[mode].add_argument(
+            '--cfg-options', nargs='+', action=DictAction, default={},
+            help='config overrides, e.g. the maps a refiner config reads')
+        sub[mode].add_argument(
+            '--forward-only', action='store_true',
+            help='time the forward pass alone (eval mode, no gradients): '
+            'what validation, testing and map generation run')
     for mode in ('drs', 'group'):
         sub[mode].add_argument('--width', type=float, default=1.0,
                                help='VGG width')
@@ -191,8 +202,8 @@ def parse_args(argv=None):
         args.size = args.size or 112
         args.batch = args.batch or 8
     elif args.size:
-        sub['layout'].error("--size: the layout mode uses the config's "
-                            'own pipeline')
+        sub[args.mode].error(f"--size: the {args.mode} mode uses the "
+                             "config's own pipeline")
     return args
 
 

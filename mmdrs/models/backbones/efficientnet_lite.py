@@ -9,6 +9,8 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 
+from ..layers.depthwise_conv import depthwise_conv2d
+
 # (repeats, kernel, stride, expand ratio, in channels, out channels) of the
 # 7 stages of EfficientNet-Lite0 (efficientnet/lite/efficientnet_lite_builder)
 LITE0_STAGES = ((1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24),
@@ -27,10 +29,23 @@ class SameConv2d(nn.Conv2d):
     For stride 1 this is the usual symmetric padding; for stride 2 on an even
     input TensorFlow pads one more pixel at the bottom/right, which the
     ImageNet weights expect.
+
+    A depthwise one (one filter per channel, no bias) runs
+    :func:`~mmdrs.models.layers.depthwise_conv.depthwise_conv2d`: mmdrs's
+    CPU kernels on float32 NCHW CPU tensors unless ``native=False``.
+
+    Args:
+        *args: ``nn.Conv2d``'s (no ``padding``: it is computed).
+        native (bool): Let a depthwise conv use the CPU kernels. Defaults
+            to True.
+        **kwargs: ``nn.Conv2d``'s.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, native: bool = True, **kwargs):
         super().__init__(*args, padding=0, **kwargs)
+        self.native = native
+        self.depthwise = (self.groups == self.in_channels == self.out_channels
+                          and self.bias is None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pads = []
@@ -41,6 +56,9 @@ class SameConv2d(nn.Conv2d):
             pads += [total // 2, total - total // 2]
         if any(pads):
             x = F.pad(x, pads)
+        if self.depthwise:
+            return depthwise_conv2d(x, self.weight, self.stride,
+                                    self.dilation, self.native)
         return F.conv2d(x, self.weight, self.bias, self.stride, 0,
                         self.dilation, self.groups)
 
@@ -54,7 +72,7 @@ class MBConvBlock(nn.Module):
 
     def __init__(self, in_ch: int, out_ch: int, kernel: int, stride: int,
                  expand: int, dilation: int, norm_cfg: dict,
-                 drop_path: float):
+                 drop_path: float, native_depthwise: bool = True):
         super().__init__()
         mid = in_ch * expand
         self.expand = expand
@@ -63,7 +81,7 @@ class MBConvBlock(nn.Module):
             self._bn0 = build_norm_layer(norm_cfg, mid)[1]
         self._depthwise_conv = SameConv2d(
             mid, mid, kernel, stride=stride, dilation=dilation, groups=mid,
-            bias=False)
+            bias=False, native=native_depthwise)
         self._bn1 = build_norm_layer(norm_cfg, mid)[1]
         self._project_conv = SameConv2d(mid, out_ch, 1, bias=False)
         self._bn2 = build_norm_layer(norm_cfg, out_ch)[1]
@@ -124,6 +142,11 @@ class EfficientNetLite(BaseModule):
         frozen_stages (int): Freeze the stem and the first ``frozen_stages``
             block stages (no gradients, BN in eval mode); -1 freezes
             nothing. Defaults to -1.
+        native_depthwise (bool): Run the depthwise convs on mmdrs's CPU
+            kernels where they apply (float32 NCHW CPU tensors: same values
+            up to rounding, several times faster on CPUs without AVX-512;
+            see :mod:`mmdrs.models.layers.depthwise_conv`). Defaults to
+            True.
         norm_eval (bool): Keep BN layers in eval mode. Defaults to False.
         init_cfg (dict, optional): e.g. the ImageNet ``Pretrained`` config.
     """
@@ -136,6 +159,7 @@ class EfficientNetLite(BaseModule):
                  drop_path_rate: float = 0.0,
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
+                 native_depthwise: bool = True,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if output_stride not in (8, 16, 32):
@@ -169,7 +193,8 @@ class EfficientNetLite(BaseModule):
                         cin if r == 0 else cout, cout, k, s if r == 0 else 1,
                         e,
                         dilation if r == 0 else new_dilation, norm_cfg,
-                        drop_path_rate * len(blocks) / total))
+                        drop_path_rate * len(blocks) / total,
+                        native_depthwise))
             dilation = new_dilation
             self.stage_ends.append(len(blocks))
         self._blocks = nn.ModuleList(blocks)

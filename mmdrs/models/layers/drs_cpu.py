@@ -1,157 +1,43 @@
-"""DRS's hand-written CPU kernels (``csrc/drs_cpu.c``): build, load, call.
+"""DRS's hand-written CPU kernels (``csrc/drs_cpu.c``): load and call.
 
-The C source has no PyTorch headers: it is compiled by the system C
-compiler in about a second on first use (``-O3 -march=native -fopenmp``;
-without ``-march=native`` / OpenMP where the compiler refuses them) into a
-per-user cache (``$MMDRS_OPS_CACHE``, else ``$XDG_CACHE_HOME/mmdrs``, else
-``~/.cache/mmdrs``), keyed by the source, the compiler, its flags and the
-CPU's feature flags, written atomically (temp file + rename, so concurrent
-DDP ranks are safe) and loaded with :mod:`ctypes`.
-``python tools/build_drs_kernels.py`` builds it ahead of time
-(``tools/setup_env.sh`` does). Where no compiler works, or
-``MMDRS_DRS_NATIVE=0`` is set, :func:`available` is False and DRS runs its
-PyTorch code instead (one warning where the build failed).
+Built, cached and loaded by :class:`.native_lib.NativeLibrary` (first use,
+or ``python tools/build_kernels.py``); ``MMDRS_DRS_NATIVE=0`` turns them
+off, and where no C compiler works DRS runs its PyTorch code instead (one
+warning).
 
 Only float32, contiguous CPU tensors go through these kernels; the caller
 (:mod:`.drs_function`) checks that.
-
-OpenMP: ``-fopenmp`` links the library to ``libgomp.so.1``; the dynamic
-loader resolves that name to the libgomp torch has already loaded where
-that is its runtime (the pinned torch 2.13 CPU wheel ships
-``torch/lib/libgomp.so.1``), so one runtime and one thread pool serve both
-(checked by ``tests/test_models/test_drs_cpu.py``). A torch on another
-runtime (Intel's libiomp5 or LLVM's libomp, e.g. some conda builds; or a
-wheel whose libgomp was renamed ``libgomp-<hash>.so.1``) would get the
-system libgomp as a second runtime beside its own, which the OpenMP
-vendors do not support (it usually runs, with two thread pools competing
-for the cores); ``MMDRS_DRS_NATIVE=0`` avoids it. Apple clang has no
-``-fopenmp``: there the kernels build single-threaded (the third flag set).
 """
 import ctypes
-import hashlib
-import os
 import os.path as osp
-import platform
-import shutil
-import subprocess
-import sys
-import sysconfig
-import tempfile
-import warnings
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 import torch
 
-from mmdrs.utils.cpu_info import cpuinfo_value
+from .native_lib import CSRC, NativeLibrary
 
-SOURCE = osp.join(osp.dirname(osp.abspath(__file__)), 'csrc', 'drs_cpu.c')
-#: Flag sets tried in order: the first that compiles is used.
-FLAG_SETS = (
-    ['-O3', '-march=native', '-fopenmp'],
-    ['-O3', '-fopenmp'],
-    ['-O3'],
-)
-_LIB = None
-_FAILED = False
-
+SOURCE = osp.join(CSRC, 'drs_cpu.c')
 _P, _I, _F, _N = ctypes.c_void_p, ctypes.c_int64, ctypes.c_float, ctypes.c_int
-_SIGNATURES = dict(
-    drs_forward_fixed=[_P, _P, _I, _I, _N, _F, _F, _P, _P, _P, _N],
-    drs_stats=[_P, _I, _I, _N, _F, _P, _P, _P, _N],
-    drs_clamp=[_P, _P, _I, _I, _N, _F, _P, _N],
-    drs_backward=[_P, _P, _P, _I, _I, _P, _P, _P, _N, _F, _N],
-)
-
-
-def _cache_dir() -> str:
-    root = os.environ.get('MMDRS_OPS_CACHE')
-    if not root:
-        root = osp.join(
-            os.environ.get('XDG_CACHE_HOME') or osp.expanduser('~/.cache'),
-            'mmdrs')
-    return root
-
-
-def _compiler() -> Optional[str]:
-    for cc in (os.environ.get('CC'), sysconfig.get_config_var('CC'), 'cc',
-               'gcc', 'clang'):
-        if cc:
-            exe = shutil.which(cc.split()[0])
-            if exe:
-                return exe
-    return None
-
-
-def _cpu_flags() -> str:
-    """The CPU's feature flags (the key of a ``-march=native`` build)."""
-    return cpuinfo_value(('flags', 'Features'),
-                         platform.machine() + platform.processor())
-
-
-def _key(cc: str, flags: List[str], src: bytes) -> str:
-    h = hashlib.sha1(src)
-    for part in (cc, ' '.join(flags), _cpu_flags(), sys.platform):
-        h.update(part.encode())
-    return h.hexdigest()[:16]
-
-
-def build(verbose: bool = False) -> str:
-    """Compile the kernels (if not cached) and return the library's path.
-
-    Raises:
-        RuntimeError: no C compiler, or every flag set failed (with the
-            compiler's message).
-    """
-    cc = _compiler()
-    if cc is None:
-        raise RuntimeError('no C compiler found (set CC)')
-    with open(SOURCE, 'rb') as f:
-        src = f.read()
-    os.makedirs(_cache_dir(), exist_ok=True)
-    errors = []
-    for flags in FLAG_SETS:
-        path = osp.join(_cache_dir(), f'drs_cpu-{_key(cc, flags, src)}.so')
-        if osp.isfile(path):
-            return path
-        fd, tmp = tempfile.mkstemp(suffix='.so', dir=_cache_dir())
-        os.close(fd)
-        cmd = [cc, *flags, '-fPIC', '-shared', SOURCE, '-o', tmp]
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode == 0:
-            os.replace(tmp, path)  # atomic: concurrent builds are safe
-            if verbose:
-                print(' '.join(cmd[:-1] + [path]))
-            return path
-        os.unlink(tmp)
-        errors.append(f'{" ".join(cmd)}: {res.stderr.strip()[-300:]}')
-    raise RuntimeError('compiling the DRS CPU kernels failed:\n' +
-                       '\n'.join(errors))
+#: The library (build, load, availability).
+LIBRARY = NativeLibrary(
+    'drs_cpu', SOURCE,
+    dict(
+        drs_forward_fixed=[_P, _P, _I, _I, _N, _F, _F, _P, _P, _P, _N],
+        drs_stats=[_P, _I, _I, _N, _F, _P, _P, _P, _N],
+        drs_clamp=[_P, _P, _I, _I, _N, _F, _P, _N],
+        drs_backward=[_P, _P, _P, _I, _I, _P, _P, _P, _N, _F, _N],
+    ),
+    switch='MMDRS_DRS_NATIVE', what='DRS')
 
 
 def load() -> Optional[ctypes.CDLL]:
     """The kernels' library, built on first use; None where unavailable."""
-    global _LIB, _FAILED
-    if _LIB is not None or _FAILED:
-        return _LIB
-    if os.environ.get('MMDRS_DRS_NATIVE', '1') == '0':
-        _FAILED = True
-        return None
-    try:
-        lib = ctypes.CDLL(build())
-        for name, argtypes in _SIGNATURES.items():
-            getattr(lib, name).argtypes = argtypes
-            getattr(lib, name).restype = None
-        _LIB = lib
-    except (OSError, RuntimeError) as e:
-        _FAILED = True
-        warnings.warn(f'DRS: the CPU kernels are unavailable ({e}); using '
-                      'the PyTorch implementation')
-    return _LIB
+    return LIBRARY.load()
 
 
 def available() -> bool:
     """Whether the kernels can run here (building them if needed)."""
-    return load() is not None
+    return LIBRARY.available()
 
 
 def supports(x: torch.Tensor) -> bool:
@@ -168,7 +54,7 @@ def forward(xf: torch.Tensor, delta: Optional[torch.Tensor],
             weight: Optional[torch.Tensor], cap: Optional[float],
             inplace: bool):
     """:func:`.drs_function._fwd` on the kernels (same return values)."""
-    lib = _LIB
+    lib = LIBRARY.load()
     b, c, n = xf.shape
     planes, nt = b * c, torch.get_num_threads()
     has_cap, capf = _cap(cap)
@@ -200,7 +86,7 @@ def backward(gf, sf, thr, idx, x_max, m, delta, gap, weight, cap,
              s_is_input: bool, need_w: bool, small_grads):
     """:func:`.drs_function._bwd` on the kernels: one pass for a fixed
     delta, two (clipped sums, then the gradient) for a learnable one."""
-    lib = _LIB
+    lib = LIBRARY.load()
     b, c, n = sf.shape
     planes, nt = b * c, torch.get_num_threads()
     gf = gf.contiguous()

@@ -66,6 +66,45 @@ def test_output_stride(os_, size):
     assert head.shape == (1, 1280, size, size)
 
 
+@pytest.mark.parametrize('os_', [16, 8])
+def test_native_depthwise_matches_float64_in_training(os_):
+    """The depthwise convs on mmdrs's CPU kernels (the default), one
+    training step of the ImageNet network, stages 1-3 frozen, against the
+    same in float64 (PyTorch's convolutions): features and every gradient
+    within 1e-3 of the tensor's largest (measured: 1e-4, as PyTorch's own
+    float32 convolutions). Gradients that are zero in exact arithmetic (a
+    BN bias before the next BN) are left out."""
+    from mmdrs.models.layers.depthwise_conv import LIBRARY
+    if not LIBRARY.available():
+        pytest.skip('no C compiler: kernels not built')
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 96, 80)
+    results = []
+    for native, dtype in ((True, torch.float32), (False, torch.float64)):
+        m = EfficientNetLite(
+            output_stride=os_, frozen_stages=3, native_depthwise=native,
+            init_cfg=dict(type='Pretrained', checkpoint=LITE0_IMAGENET))
+        m.init_weights()
+        m = m.train().to(dtype)
+        feats = m(x.to(dtype))[-1]
+        feats.square().mean().backward()
+        grads = {n: p.grad.double() for n, p in m.named_parameters()
+                 if p.requires_grad}
+        results.append((feats.detach().double(), grads))
+    (f, g), (rf, rg) = results
+    assert m._blocks[10]._depthwise_conv.depthwise
+    assert not m._blocks[10]._expand_conv.depthwise
+    torch.testing.assert_close(f, rf, rtol=0, atol=1e-4 * rf.abs().max())
+    assert g.keys() == rg.keys() and '_blocks.10._depthwise_conv.weight' in g
+    top = max(t.abs().max() for t in rg.values())
+    checked = [n for n in g if rg[n].abs().max() > 1e-6 * top]
+    assert len(checked) > len(g) * 0.8
+    for name in checked:  # relative to the tensor's largest gradient
+        torch.testing.assert_close(g[name], rg[name], rtol=0,
+                                   atol=1e-3 * rg[name].abs().max(),
+                                   msg=name)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match='output_stride'):
         EfficientNetLite(output_stride=4)
