@@ -54,11 +54,11 @@ class SameConv2d(nn.Conv2d):
             out = math.ceil(size / s)
             total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
             pads += [total // 2, total - total // 2]
+        if self.depthwise:  # pads inside (no padded copy kept)
+            return depthwise_conv2d(x, self.weight, self.stride,
+                                    self.dilation, pads, self.native)
         if any(pads):
             x = F.pad(x, pads)
-        if self.depthwise:
-            return depthwise_conv2d(x, self.weight, self.stride,
-                                    self.dilation, self.native)
         return F.conv2d(x, self.weight, self.bias, self.stride, 0,
                         self.dilation, self.groups)
 

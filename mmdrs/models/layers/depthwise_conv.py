@@ -1,11 +1,12 @@
 """Depthwise convolution with mmdrs's CPU kernels where they apply.
 
-:func:`depthwise_conv2d` is ``F.conv2d(x, weight, None, stride, 0,
-dilation, groups=channels)``. On float32 NCHW CPU tensors it runs the C
-kernels of ``csrc/depthwise_cpu.c`` (forward, input and weight gradients;
-built by :class:`.native_lib.NativeLibrary`), elsewhere - GPUs,
-channels-last tensors (what :class:`~mmdrs.engine.ChannelsLastHook` trains
-with on AVX-512 CPUs and evaluates with everywhere), other dtypes, autocast,
+:func:`depthwise_conv2d` is ``F.conv2d(F.pad(x, padding), weight, None,
+stride, 0, dilation, groups=channels)``. On float32 NCHW CPU tensors it
+runs the C kernels of ``csrc/depthwise_cpu.c`` (forward, input and weight
+gradients, the padding made per plane: no padded copy kept; built by
+:class:`.native_lib.NativeLibrary`); elsewhere - GPUs, channels-last
+tensors (what :class:`~mmdrs.engine.ChannelsLastHook` trains with on
+AVX-512 CPUs and evaluates with everywhere), other dtypes, autocast,
 tracing and compiling - PyTorch's own convolution. The kernels give the
 same values up to float rounding (the sums run in another order) and do not
 depend on the thread count.
@@ -18,7 +19,7 @@ has the numbers). ``MMDRS_DEPTHWISE_NATIVE=0`` turns the kernels off.
 """
 import ctypes
 import os.path as osp
-from typing import Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -26,7 +27,7 @@ import torch.nn.functional as F
 from .native_lib import CSRC, NativeLibrary
 
 _P, _I, _N = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
-_ARGS = [_P, _P, _P] + [_I] * 10 + [_N]
+_ARGS = [_P, _P, _P] + [_I] * 14 + [_N]
 #: The library (build, load, availability).
 LIBRARY = NativeLibrary(
     'depthwise_cpu', osp.join(CSRC, 'depthwise_cpu.c'),
@@ -51,8 +52,23 @@ def _compiling() -> bool:
                 or (compiler is not None and compiler.is_compiling()))
 
 
-def native_applies(x: torch.Tensor, weight: torch.Tensor, stride: int,
-                   dilation: int) -> bool:
+def _pads(padding: Optional[Sequence[int]]) -> Tuple[int, int, int, int]:
+    """``F.pad``'s (left, right, top, bottom) as (top, bottom, left,
+    right); None: no padding."""
+    if padding is None:
+        return 0, 0, 0, 0
+    if len(padding) != 4 or min(padding) < 0:
+        raise ValueError('padding must be (left, right, top, bottom), each '
+                         f'>= 0 (F.pad order), got {padding}')
+    left, right, top, bottom = (int(p) for p in padding)
+    return top, bottom, left, right
+
+
+def native_applies(x: torch.Tensor,
+                   weight: torch.Tensor,
+                   stride: int,
+                   dilation: int,
+                   padding: Optional[Sequence[int]] = None) -> bool:
     """Whether :func:`depthwise_conv2d` runs the C kernels on these inputs.
 
     Args:
@@ -60,6 +76,8 @@ def native_applies(x: torch.Tensor, weight: torch.Tensor, stride: int,
         weight (Tensor): Filters ``(C, 1, kh, kw)``.
         stride (int): One stride for both axes (-1: not square).
         dilation (int): One dilation for both axes (-1: not square).
+        padding (Sequence[int], optional): Zero padding, ``F.pad`` order
+            (left, right, top, bottom). Defaults to None (no padding).
 
     Returns:
         bool: True for float32 NCHW-contiguous CPU tensors with a
@@ -72,9 +90,10 @@ def native_applies(x: torch.Tensor, weight: torch.Tensor, stride: int,
             or not x.is_contiguous() or x.numel() == 0
             or weight.shape[:2] != (x.shape[1], 1)):
         return False
+    top, bottom, left, right = _pads(padding)
     kh, kw = weight.shape[2:]
-    if (x.shape[2] < (kh - 1) * dilation + 1
-            or x.shape[3] < (kw - 1) * dilation + 1):
+    if (x.shape[2] + top + bottom < (kh - 1) * dilation + 1
+            or x.shape[3] + left + right < (kw - 1) * dilation + 1):
         return False  # PyTorch's convolution raises its own error
     if torch.is_autocast_enabled('cpu') or _compiling():
         return False
@@ -82,25 +101,30 @@ def native_applies(x: torch.Tensor, weight: torch.Tensor, stride: int,
 
 
 def _shape(x: torch.Tensor, weight: torch.Tensor, stride: int,
-           dilation: int) -> tuple:
+           dilation: int, pads: Tuple[int, int, int, int]) -> tuple:
+    """The kernels' shape arguments: input, padding (top, left, padded
+    size), kernel, stride, dilation, output size."""
     n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    hp, wp = h + top + bottom, w + left + right
     kh, kw = weight.shape[2:]
-    ho = (h - (kh - 1) * dilation - 1) // stride + 1
-    wo = (w - (kw - 1) * dilation - 1) // stride + 1
-    return n, c, h, w, kh, kw, stride, dilation, ho, wo
+    ho = (hp - (kh - 1) * dilation - 1) // stride + 1
+    wo = (wp - (kw - 1) * dilation - 1) // stride + 1
+    return (n, c, h, w, top, left, hp, wp, kh, kw, stride, dilation, ho,
+            wo)
 
 
 class _DepthwiseConv(torch.autograd.Function):
     """The C kernels as one autograd function (inputs already checked by
-    :func:`native_applies`); it saves what ``F.conv2d`` saves: the input
-    and the weight."""
+    :func:`native_applies`); it saves the unpadded input and the weight
+    (``F.pad`` then ``F.conv2d`` keep the padded input)."""
 
     @staticmethod
-    def forward(ctx, x, weight, stride, dilation):
+    def forward(ctx, x, weight, stride, dilation, pads):
         lib = LIBRARY.load()
         w = weight.contiguous()
-        shape = _shape(x, w, stride, dilation)
-        out = x.new_empty(shape[0], shape[1], shape[8], shape[9])
+        shape = _shape(x, w, stride, dilation, pads)
+        out = x.new_empty(shape[0], shape[1], shape[-2], shape[-1])
         lib.dw_forward(x.data_ptr(), w.data_ptr(), out.data_ptr(), *shape,
                        torch.get_num_threads())
         ctx.save_for_backward(x, w)
@@ -123,28 +147,36 @@ class _DepthwiseConv(torch.autograd.Function):
             grad_w = torch.empty_like(w)
             lib.dw_backward_weight(x.data_ptr(), g.data_ptr(),
                                    grad_w.data_ptr(), *ctx.shape, nt)
-        return grad_x, grad_w, None, None
+        return grad_x, grad_w, None, None, None
 
 
 def depthwise_conv2d(x: torch.Tensor,
                      weight: torch.Tensor,
                      stride: IntPair = 1,
                      dilation: IntPair = 1,
+                     padding: Optional[Sequence[int]] = None,
                      native: bool = True) -> torch.Tensor:
-    """A depthwise convolution without padding or bias.
+    """A depthwise convolution with zero padding and no bias.
 
     Args:
-        x (Tensor): Input ``(N, C, H, W)`` (pad it first).
+        x (Tensor): Input ``(N, C, H, W)``.
         weight (Tensor): One filter per channel, ``(C, 1, kh, kw)``.
         stride (int | tuple[int, int]): Defaults to 1.
         dilation (int | tuple[int, int]): Defaults to 1.
+        padding (Sequence[int], optional): Zero padding in ``F.pad`` order
+            (left, right, top, bottom), e.g. TensorFlow's "SAME" padding.
+            Defaults to None (none).
         native (bool): Use the C kernels where :func:`native_applies`;
             False: always PyTorch's convolution. Defaults to True.
 
     Returns:
-        Tensor: ``F.conv2d(x, weight, None, stride, 0, dilation, C)``.
+        Tensor: ``F.conv2d(F.pad(x, padding), weight, None, stride, 0,
+        dilation, C)``.
     """
+    pads = _pads(padding)
     s, d = _square(stride), _square(dilation)
-    if native and native_applies(x, weight, s, d):
-        return _DepthwiseConv.apply(x, weight, s, d)
+    if native and native_applies(x, weight, s, d, padding):
+        return _DepthwiseConv.apply(x, weight, s, d, pads)
+    if any(pads):
+        x = F.pad(x, list(padding))
     return F.conv2d(x, weight, None, stride, 0, dilation, x.shape[1])

@@ -1,7 +1,7 @@
 /*
- * Depthwise 2-D convolution on the CPU (float32, NCHW, no padding, no bias,
- * one filter per channel): forward, gradient of the input, gradient of the
- * weight.
+ * Depthwise 2-D convolution on the CPU (float32, NCHW, zero padding, no
+ * bias, one filter per channel): forward, gradient of the input, gradient
+ * of the weight.
  *
  * Why: on a CPU without AVX-512, oneDNN (PyTorch's CPU convolutions) has no
  * direct kernel for the weight gradient of a depthwise convolution on NCHW
@@ -21,6 +21,9 @@
  * width are computed and dropped (forward) or kept at zero (gradients).
  * Other strides: plain loops (they train in one block of the networks
  * here).
+ * Padding: each plane is copied into a per-thread buffer whose border
+ * stays zero (the input gradient is made there and its interior copied
+ * out), so no padded tensor is made or kept for the backward pass.
  *
  * Threads: OpenMP over planes (forward, input gradient) or channels
  * (weight gradient: each channel's sum over the batch is made by one thread
@@ -55,18 +58,34 @@ static inline void st(float *p, vf v) { memcpy(p, &v, sizeof v); }
 static inline vf splat(float a) { return (vf){0} + a; }
 
 typedef struct {
-    int64_t n, c, h, w, kh, kw, stride, dil, ho, wo;
+    int64_t n, c, h, w;    /* the input */
+    int64_t pt, pl, hp, wp; /* its zero padding: top, left, padded size */
+    int64_t kh, kw, stride, dil, ho, wo;
 } shape_t;
 
 static inline int n_threads(int64_t work, int nt) {
     return work < MIN_PARALLEL ? 1 : nt;
 }
 
-/* off[i * kw + j]: the flat shift of tap (i, j) in a plane of w columns */
+/* off[i * kw + j]: the flat shift of tap (i, j) in a padded plane */
 static void tap_offsets(const shape_t *s, int64_t *off) {
     for (int64_t i = 0; i < s->kh; ++i)
         for (int64_t j = 0; j < s->kw; ++j)
-            off[i * s->kw + j] = (i * s->w + j) * s->dil;
+            off[i * s->kw + j] = (i * s->wp + j) * s->dil;
+}
+
+static inline int padded(const shape_t *s) {
+    return s->hp != s->h || s->wp != s->w;
+}
+
+/* the plane xp zero-padded: xp itself without padding, else its rows
+ * copied into buf (hp * wp floats whose border stays zero) */
+static const float *pad_plane(const shape_t *s, const float *xp, float *buf) {
+    if (!padded(s)) return xp;
+    for (int64_t y = 0; y < s->h; ++y)
+        memcpy(buf + (y + s->pt) * s->wp + s->pl, xp + y * s->w,
+               sizeof(float) * s->w);
+    return buf;
 }
 
 /* out[t] = sum_k wk[k] * src[t + off[k]] for t in [0, len): 4 vectors of
@@ -134,83 +153,98 @@ static void shifted_dots(const float *g, const float *x, const int64_t *off,
     }
 }
 
-/* x: [n, c, h, w]; weight: [c, kh, kw]; out: [n, c, ho, wo] */
-void dw_forward(const float *x, const float *weight, float *out, int64_t n,
-                int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw,
-                int64_t stride, int64_t dil, int64_t ho, int64_t wo, int nt) {
-    const shape_t s = {n, c, h, w, kh, kw, stride, dil, ho, wo};
-    const int64_t nk = kh * kw, planes = n * c, len = (ho - 1) * w + wo;
+#define SHAPE_ARGS                                                        \
+    int64_t n, int64_t c, int64_t h, int64_t w, int64_t pt, int64_t pl,   \
+        int64_t hp, int64_t wp, int64_t kh, int64_t kw, int64_t stride,   \
+        int64_t dil, int64_t ho, int64_t wo
+#define SHAPE {n, c, h, w, pt, pl, hp, wp, kh, kw, stride, dil, ho, wo}
+
+/* x: [n, c, h, w], zero-padded to [hp, wp] (pt rows above, pl columns on
+ * the left); weight: [c, kh, kw]; out: [n, c, ho, wo] */
+void dw_forward(const float *x, const float *weight, float *out, SHAPE_ARGS,
+                int nt) {
+    const shape_t s = SHAPE;
+    const int64_t nk = kh * kw, planes = n * c, len = (ho - 1) * wp + wo;
     int64_t *off = malloc(sizeof(int64_t) * nk);
     tap_offsets(&s, off);
 #pragma omp parallel num_threads(n_threads(planes * ho * wo * nk, nt))
     {
         float *buf = stride == 1 ? malloc(sizeof(float) * len) : NULL;
+        float *pad = padded(&s) ? calloc(hp * wp, sizeof(float)) : NULL;
 #pragma omp for schedule(static)
         for (int64_t p = 0; p < planes; ++p) {
-            const float *xp = x + p * h * w;
-            const float *wp = weight + (p % c) * nk;
+            const float *xp = pad_plane(&s, x + p * h * w, pad);
+            const float *wk = weight + (p % c) * nk;
             float *op = out + p * ho * wo;
             if (stride == 1) {
-                shifted_sum(xp, off, wp, nk, buf, len);
+                shifted_sum(xp, off, wk, nk, buf, len);
                 for (int64_t y = 0; y < ho; ++y)
-                    memcpy(op + y * wo, buf + y * w, sizeof(float) * wo);
+                    memcpy(op + y * wo, buf + y * wp, sizeof(float) * wo);
                 continue;
             }
             memset(op, 0, sizeof(float) * ho * wo);
             for (int64_t y = 0; y < ho; ++y) {
                 float *orow = op + y * wo;
                 for (int64_t k = 0; k < nk; ++k) {
-                    const float *xr = xp + y * stride * w + off[k];
-                    const float wv = wp[k];
+                    const float *xr = xp + y * stride * wp + off[k];
+                    const float wv = wk[k];
                     for (int64_t q = 0; q < wo; ++q) orow[q] += wv * xr[q * stride];
                 }
             }
         }
         free(buf);
+        free(pad);
     }
     free(off);
 }
 
-/* grad_out: [n, c, ho, wo]; grad_x: [n, c, h, w] (written) */
+/* grad_out: [n, c, ho, wo]; grad_x: [n, c, h, w] (written: the padded
+ * plane's gradient without its border) */
 void dw_backward_input(const float *grad_out, const float *weight,
-                       float *grad_x, int64_t n, int64_t c, int64_t h,
-                       int64_t w, int64_t kh, int64_t kw, int64_t stride,
-                       int64_t dil, int64_t ho, int64_t wo, int nt) {
-    const shape_t s = {n, c, h, w, kh, kw, stride, dil, ho, wo};
+                       float *grad_x, SHAPE_ARGS, int nt) {
+    const shape_t s = SHAPE;
     const int64_t nk = kh * kw, planes = n * c;
     int64_t *off = malloc(sizeof(int64_t) * nk);
     int64_t *back = malloc(sizeof(int64_t) * nk);
     tap_offsets(&s, off);
-    /* grad_x[t] = sum_k w[k] * g[t - off[k]]: g at the input's row stride
-     * with zero columns beyond wo, after a zero margin of the largest
-     * shift, so that t - off[k] + margin never leaves the buffer */
+    /* grad[t] = sum_k w[k] * g[t - off[k]] over the padded plane: g at the
+     * padded row stride with zero columns beyond wo, after a zero margin
+     * of the largest shift, so that t - off[k] + margin never leaves the
+     * buffer */
     const int64_t margin = off[nk - 1];
     for (int64_t k = 0; k < nk; ++k) back[k] = margin - off[k];
 #pragma omp parallel num_threads(n_threads(planes * ho * wo * nk, nt))
     {
-        float *gz = stride == 1 ? calloc(margin + h * w, sizeof(float)) : NULL;
+        float *gz = stride == 1 ? calloc(margin + hp * wp, sizeof(float)) : NULL;
+        float *gpad = padded(&s) || stride != 1 ? malloc(sizeof(float) * hp * wp)
+                                                : NULL;
 #pragma omp for schedule(static)
         for (int64_t p = 0; p < planes; ++p) {
             float *xp = grad_x + p * h * w;
-            const float *wp = weight + (p % c) * nk;
+            float *gx = gpad ? gpad : xp; /* the padded plane's gradient */
+            const float *wk = weight + (p % c) * nk;
             const float *gp = grad_out + p * ho * wo;
             if (stride == 1) {
                 for (int64_t y = 0; y < ho; ++y)
-                    memcpy(gz + margin + y * w, gp + y * wo, sizeof(float) * wo);
-                shifted_sum(gz, back, wp, nk, xp, h * w);
-                continue;
-            }
-            memset(xp, 0, sizeof(float) * h * w);
-            for (int64_t y = 0; y < ho; ++y) {
-                const float *grow = gp + y * wo;
-                for (int64_t k = 0; k < nk; ++k) {
-                    float *xr = xp + y * stride * w + off[k];
-                    const float wv = wp[k];
-                    for (int64_t q = 0; q < wo; ++q) xr[q * stride] += wv * grow[q];
+                    memcpy(gz + margin + y * wp, gp + y * wo, sizeof(float) * wo);
+                shifted_sum(gz, back, wk, nk, gx, hp * wp);
+            } else {
+                memset(gx, 0, sizeof(float) * hp * wp);
+                for (int64_t y = 0; y < ho; ++y) {
+                    const float *grow = gp + y * wo;
+                    for (int64_t k = 0; k < nk; ++k) {
+                        float *xr = gx + y * stride * wp + off[k];
+                        const float wv = wk[k];
+                        for (int64_t q = 0; q < wo; ++q) xr[q * stride] += wv * grow[q];
+                    }
                 }
             }
+            if (gx != xp)
+                for (int64_t y = 0; y < h; ++y)
+                    memcpy(xp + y * w, gx + (y + pt) * wp + pl, sizeof(float) * w);
         }
         free(gz);
+        free(gpad);
     }
     free(off);
     free(back);
@@ -218,33 +252,32 @@ void dw_backward_input(const float *grad_out, const float *weight,
 
 /* x: [n, c, h, w]; grad_out: [n, c, ho, wo]; grad_w: [c, kh, kw] (written) */
 void dw_backward_weight(const float *x, const float *grad_out, float *grad_w,
-                        int64_t n, int64_t c, int64_t h, int64_t w, int64_t kh,
-                        int64_t kw, int64_t stride, int64_t dil, int64_t ho,
-                        int64_t wo, int nt) {
-    const shape_t s = {n, c, h, w, kh, kw, stride, dil, ho, wo};
-    const int64_t nk = kh * kw, len = (ho - 1) * w + wo;
+                        SHAPE_ARGS, int nt) {
+    const shape_t s = SHAPE;
+    const int64_t nk = kh * kw, len = (ho - 1) * wp + wo;
     int64_t *off = malloc(sizeof(int64_t) * nk);
     tap_offsets(&s, off);
 #pragma omp parallel num_threads(n_threads(n * c * ho * wo * nk, nt))
     {
-        /* g at the input's row stride, zero beyond wo in each row */
+        /* g at the padded row stride, zero beyond wo in each row */
         float *gs = stride == 1 ? calloc(len, sizeof(float)) : NULL;
+        float *pad = padded(&s) ? calloc(hp * wp, sizeof(float)) : NULL;
         double *acc = malloc(sizeof(double) * nk);
 #pragma omp for schedule(static)
         for (int64_t ch = 0; ch < c; ++ch) {
             for (int64_t k = 0; k < nk; ++k) acc[k] = 0.;
             for (int64_t b = 0; b < n; ++b) {
-                const float *xp = x + (b * c + ch) * h * w;
+                const float *xp = pad_plane(&s, x + (b * c + ch) * h * w, pad);
                 const float *gp = grad_out + (b * c + ch) * ho * wo;
                 if (stride == 1) {
                     for (int64_t y = 0; y < ho; ++y)
-                        memcpy(gs + y * w, gp + y * wo, sizeof(float) * wo);
+                        memcpy(gs + y * wp, gp + y * wo, sizeof(float) * wo);
                     shifted_dots(gs, xp, off, nk, len, acc);
                     continue;
                 }
                 for (int64_t y = 0; y < ho; ++y)
                     for (int64_t k = 0; k < nk; ++k) {
-                        const float *xr = xp + y * stride * w + off[k];
+                        const float *xr = xp + y * stride * wp + off[k];
                         const float *grow = gp + y * wo;
                         float a = 0.f;
                         for (int64_t q = 0; q < wo; ++q) a += grow[q] * xr[q * stride];
@@ -254,6 +287,7 @@ void dw_backward_weight(const float *x, const float *grad_out, float *grad_w,
             for (int64_t k = 0; k < nk; ++k) grad_w[ch * nk + k] = (float)acc[k];
         }
         free(gs);
+        free(pad);
         free(acc);
     }
     free(off);
