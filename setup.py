@@ -55,7 +55,8 @@ setup(
     packages=find_packages(include=('mmdrs', 'mmdrs.*')),
     # the CPU kernels (DRS, depthwise convs): C sources compiled on first
     # use (or by tools/build_kernels.py), see mmdrs/models/layers/native_lib.py
-    package_data={'mmdrs': ['models/layers/csrc/*.c']},
+    package_data={'mmdrs': ['models/layers/csrc/*.c',
+                             'models/layers/csrc/*.h']},
     # configs/ and tools/ into the package (mmdrs/.mim)
     cmdclass={'build_py': BuildPyWithMim},
     python_requires='>=3.8',

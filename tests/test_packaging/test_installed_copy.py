@@ -123,7 +123,8 @@ def test_sdist_carries_what_the_wheel_needs(built):
                  'tools/train.py', 'tools/dist_train.sh',
                  'tools/slurm_train.sh',
                  'mmdrs/models/layers/csrc/drs_cpu.c',
-                 'mmdrs/models/layers/csrc/depthwise_cpu.c'):
+                 'mmdrs/models/layers/csrc/depthwise_cpu.c',
+                 'mmdrs/models/layers/csrc/vec.h'):
         assert name in top, name
     assert not [n for n in top if n.endswith(('.pyc', '.so'))]
 
@@ -145,7 +146,7 @@ def test_wheel_ships_configs_tools_and_kernel_source(built):
         match, mismatch, errors = filecmp.cmpfiles(
             src, dst, files, shallow=False)
         assert not mismatch and not errors
-    for name in ('drs_cpu.c', 'depthwise_cpu.c'):
+    for name in ('drs_cpu.c', 'depthwise_cpu.c', 'vec.h'):
         assert osp.isfile(
             osp.join(site, 'mmdrs', 'models', 'layers', 'csrc', name))
     # the whole package: every module and the C source

@@ -6,9 +6,10 @@ depthwise convolutions) is plain C without PyTorch headers. A
 second on first use (``-O3 -march=native -fopenmp``; without
 ``-march=native`` / OpenMP where the compiler refuses them) into a per-user
 cache (``$MMDRS_OPS_CACHE``, else ``$XDG_CACHE_HOME/mmdrs``, else
-``~/.cache/mmdrs``), keyed by the source, the compiler, its flags and the
-CPU's feature flags, written atomically (temp file + rename, so concurrent
-DDP ranks are safe), and loads it with :mod:`ctypes`.
+``~/.cache/mmdrs``), keyed by the source and the headers beside it
+(``csrc/vec.h``: the vector helpers both share), the compiler, its flags
+and the CPU's feature flags, written atomically (temp file + rename, so
+concurrent DDP ranks are safe), and loads it with :mod:`ctypes`.
 ``python tools/build_kernels.py`` builds every library ahead of time
 (``tools/setup_env.sh`` does). Where no compiler works, or the library's
 switch variable is ``0``, :meth:`NativeLibrary.available` is False and the
@@ -27,6 +28,7 @@ cores); the switch variables avoid it. Apple clang has no ``-fopenmp``:
 there the kernels build single-threaded (the third flag set).
 """
 import ctypes
+import glob
 import hashlib
 import os
 import os.path as osp
@@ -110,6 +112,12 @@ class NativeLibrary:
         self._lib = None
         self._failed = False
 
+    def files(self) -> List[str]:
+        """The source and the headers beside it (``#include "vec.h"``):
+        what the cached library's key is made of."""
+        folder = osp.dirname(osp.abspath(self.source))
+        return [self.source] + sorted(glob.glob(osp.join(folder, '*.h')))
+
     def build(self, verbose: bool = False) -> str:
         """Compile the source (if not cached) and return the library's path.
 
@@ -126,8 +134,10 @@ class NativeLibrary:
         cc = _compiler()
         if cc is None:
             raise RuntimeError('no C compiler found (set CC)')
-        with open(self.source, 'rb') as f:
-            src = f.read()
+        src = b''
+        for path in self.files():
+            with open(path, 'rb') as f:
+                src += f.read()
         cache = _cache_dir()
         os.makedirs(cache, exist_ok=True)
         errors = []

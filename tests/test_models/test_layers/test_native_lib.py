@@ -37,6 +37,26 @@ def test_build_is_cached_and_atomic(which, tmp_path, monkeypatch):
         assert getattr(lib.load(), name).restype is None
 
 
+def test_a_header_change_rebuilds(tmp_path, monkeypatch):
+    """The cache key covers the headers beside the source: a library whose
+    vec.h changed is built anew, not loaded stale."""
+    if native_lib._compiler() is None:
+        pytest.skip('no C compiler')
+    src = tmp_path / 'src'
+    src.mkdir()
+    (src / 'k.c').write_text('#include "vec.h"\nvoid k(float *p) '
+                             '{ *p = VALUE; }\n')
+    (src / 'vec.h').write_text('#define VALUE 1.f\n')
+    lib = native_lib.NativeLibrary('k', str(src / 'k.c'), {}, 'MMDRS_K',
+                                   'test')
+    assert lib.files() == [str(src / 'k.c'), str(src / 'vec.h')]
+    monkeypatch.setenv('MMDRS_OPS_CACHE', str(tmp_path / 'cache'))
+    first = lib.build()
+    (src / 'vec.h').write_text('#define VALUE 2.f\n')
+    second = lib.build()
+    assert first != second and os.path.isfile(first)
+
+
 def test_libraries_do_not_share_a_cache_file(tmp_path, monkeypatch):
     if native_lib._compiler() is None:
         pytest.skip('no C compiler')

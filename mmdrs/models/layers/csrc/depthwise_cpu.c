@@ -36,26 +36,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__AVX512F__)
-#define VBYTES 64
-#elif defined(__AVX__)
-#define VBYTES 32
-#else
-#define VBYTES 16
-#endif
-typedef float vf __attribute__((vector_size(VBYTES)));
-#define W (VBYTES / 4) /* floats per vector */
-#define KB 8           /* kernel taps per block of the weight gradient */
+#include "vec.h"
+
+#define KB 8 /* kernel taps per block of the weight gradient */
 /* below this many multiply-adds one thread does the work */
 #define MIN_PARALLEL 65536
-
-static inline vf ld(const float *p) {
-    vf v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-static inline void st(float *p, vf v) { memcpy(p, &v, sizeof v); }
-static inline vf splat(float a) { return (vf){0} + a; }
 
 typedef struct {
     int64_t n, c, h, w;    /* the input */

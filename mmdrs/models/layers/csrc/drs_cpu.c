@@ -24,29 +24,15 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__AVX512F__)
-#define VBYTES 64
-#elif defined(__AVX__)
-#define VBYTES 32
-#else
-#define VBYTES 16
-#endif
-typedef float vf __attribute__((vector_size(VBYTES)));
+#include "vec.h"
+
 typedef int32_t vi __attribute__((vector_size(VBYTES)));
-#define W (VBYTES / 4) /* floats per vector */
-#define STEP (4 * W)   /* floats per unrolled iteration: 4 vectors */
+#define STEP (4 * W) /* floats per unrolled iteration: 4 vectors */
 /* below this many elements one thread does the work */
 #define MIN_PARALLEL 32768
 /* float partial sums are moved to a double every FLUSH elements */
 #define FLUSH 4096
 
-static inline vf ld(const float *p) {
-    vf v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-static inline void st(float *p, vf v) { memcpy(p, &v, sizeof v); }
-static inline vf splat(float a) { return (vf){0} + a; }
 static inline vf sel(vi m, vf a) { return (vf)(m & (vi)a); } /* m ? a : 0 */
 static inline vf vmax(vf a, vf b) { /* a > b ? a : b, per lane */
     vi m = a > b;
