@@ -38,6 +38,25 @@ def _is_compiling_fn():
 is_compiling = _is_compiling_fn()
 
 
+def autocast_enabled(device_type: str) -> bool:
+    """Whether autocast is on for ``device_type`` (``'cpu'``, ``'cuda'``).
+
+    ``torch.is_autocast_enabled(device_type)`` first takes the device in
+    torch 2.4; before, CPU autocast has its own function and the plain call
+    means CUDA (setup.py allows torch >= 1.13). Asked by DRS's and the
+    depthwise convolution's kernels before they take a tensor. Delete once
+    that floor reaches 2.4.
+    """
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except TypeError:  # torch < 2.4: no device argument
+        if device_type == 'cpu':
+            return torch.is_autocast_cpu_enabled()
+        return device_type == 'cuda' and torch.is_autocast_enabled()
+    except RuntimeError:  # a device type without autocast
+        return False
+
+
 def _fix_torchvision_import() -> None:
     """Make ``import torchvision`` work beside a CPU-only torch.
 

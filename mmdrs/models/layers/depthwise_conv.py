@@ -24,6 +24,7 @@ from typing import Optional, Sequence, Tuple, Union
 import torch
 import torch.nn.functional as F
 
+from ...utils.compat import autocast_enabled, is_compiling
 from .native_lib import CSRC, NativeLibrary
 
 _P, _I, _N = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
@@ -44,12 +45,6 @@ def _square(v: IntPair) -> int:
     if len(v) != 2 or v[0] != v[1]:
         return -1  # not one value for both axes: PyTorch's convolution
     return int(v[0])
-
-
-def _compiling() -> bool:
-    compiler = getattr(torch, 'compiler', None)
-    return bool(torch.jit.is_tracing() or torch.jit.is_scripting()
-                or (compiler is not None and compiler.is_compiling()))
 
 
 def _pads(padding: Optional[Sequence[int]]) -> Tuple[int, int, int, int]:
@@ -95,7 +90,8 @@ def native_applies(x: torch.Tensor,
     if (x.shape[2] + top + bottom < (kh - 1) * dilation + 1
             or x.shape[3] + left + right < (kw - 1) * dilation + 1):
         return False  # PyTorch's convolution raises its own error
-    if torch.is_autocast_enabled('cpu') or _compiling():
+    if (autocast_enabled('cpu') or torch.jit.is_tracing()
+            or torch.jit.is_scripting() or is_compiling()):
         return False
     return LIBRARY.available()
 

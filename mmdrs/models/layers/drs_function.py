@@ -59,7 +59,7 @@ from typing import Optional
 
 import torch
 
-from ...utils.compat import is_compiling
+from ...utils.compat import autocast_enabled, is_compiling
 from . import drs_cpu
 
 #: Implementation rules (which code each runs where: the module docstring).
@@ -79,17 +79,6 @@ def acc_dtype(dtype: torch.dtype) -> torch.dtype:
     return torch.promote_types(dtype, torch.float32)
 
 
-def _autocast_on(device_type: str) -> bool:
-    try:
-        return torch.is_autocast_enabled(device_type)
-    except TypeError:  # torch < 2.4: no device argument
-        if device_type == 'cpu':
-            return torch.is_autocast_cpu_enabled()
-        return device_type == 'cuda' and torch.is_autocast_enabled()
-    except RuntimeError:  # a device type without autocast
-        return False
-
-
 def _autocast_off(device_type: str):
     """A context turning autocast off on ``device_type`` where it is on.
 
@@ -99,7 +88,7 @@ def _autocast_off(device_type: str):
     ``torch.autocast`` costs ~6 us, a tenth of a small DRS call, hence the
     check first.)
     """
-    if not _autocast_on(device_type):
+    if not autocast_enabled(device_type):
         return contextlib.nullcontext()
     try:
         return torch.autocast(device_type, enabled=False)

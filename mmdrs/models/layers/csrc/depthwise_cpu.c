@@ -201,8 +201,7 @@ void dw_backward_input(const float *grad_out, const float *weight,
 #pragma omp parallel num_threads(n_threads(planes * ho * wo * nk, nt))
     {
         float *gz = stride == 1 ? calloc(margin + hp * wp, sizeof(float)) : NULL;
-        float *gpad = padded(&s) || stride != 1 ? malloc(sizeof(float) * hp * wp)
-                                                : NULL;
+        float *gpad = padded(&s) ? malloc(sizeof(float) * hp * wp) : NULL;
 #pragma omp for schedule(static)
         for (int64_t p = 0; p < planes; ++p) {
             float *xp = grad_x + p * h * w;
