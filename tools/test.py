@@ -47,6 +47,36 @@ def parse_args(argv=None):
     return args
 
 
+def wrap_for_test(cfg, tta: bool, crf: bool) -> None:
+    """Wrap the config's model in place: mmseg's TTA model (``tta``; the
+    config's ``tta_pipeline`` becomes the test pipeline) and / or the dense
+    CRF post-processor (``crf``; it replaces the TTA wrapper, whose
+    averaging it does itself).
+
+    Both wrappers are mmengine ``BaseTTAModel`` s, which give the wrapped
+    segmentor *their* data preprocessor, and the Runner fills a wrapper's
+    from the config's top-level ``data_preprocessor`` - mmseg's ImageNet
+    mean / std, not what a config that normalises otherwise (EfficientNet-
+    Lite's 127 / 128, the caffe mean) trained with (measured on the photo
+    DeepLab-V3+: flip TTA 31.9 mIoU instead of 36.1 on 60 train photos).
+    The wrapper gets the model's own preprocessor.
+
+    Args:
+        cfg (Config): The test config; ``model`` is replaced.
+        tta (bool): Test-time augmentation.
+        crf (bool): Dense CRF on the (averaged) probabilities.
+    """
+    model = cfg.model
+    if tta:
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        cfg.model = dict(cfg.tta_model, module=model)
+    if crf:  # wraps the model (or replaces the TTA wrapper)
+        cfg.model = dict(type='DenseCRFPostProcessor', module=model,
+                         crf=cfg.get('crf_cfg', None))
+    if (tta or crf) and model.get('data_preprocessor') is not None:
+        cfg.model['data_preprocessor'] = model['data_preprocessor']
+
+
 def main(argv=None):
     args = parse_args(argv)
     if not osp.isfile(args.checkpoint) and '://' not in args.checkpoint:
@@ -60,16 +90,7 @@ def main(argv=None):
             '--show-dir needs a "visualization" entry in default_hooks')
         hooks.visualization.draw = True
         cfg.visualizer.save_dir = args.show_dir
-    if args.tta:
-        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
-        cfg.tta_model.module = cfg.model
-        cfg.model = cfg.tta_model
-    if args.crf:  # wraps the model (or replaces the TTA wrapper)
-        module = cfg.model.module if args.tta else cfg.model
-        cfg.model = dict(
-            type='DenseCRFPostProcessor',
-            module=module,
-            crf=cfg.get('crf_cfg', None))
+    wrap_for_test(cfg, args.tta, args.crf)
     if args.out is not None:  # mmseg's IoUMetric writes the predictions
         evaluators = cfg.test_evaluator if isinstance(
             cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]

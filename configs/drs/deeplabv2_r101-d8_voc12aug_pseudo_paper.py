@@ -4,13 +4,15 @@
 _base_ = ['./deeplabv2_r101-d8_voc12aug_pseudo.py']
 load_from = 'work_dirs/pretrained/deeplabv1_resnet101-coco_mmseg.pth'
 crop_size = (321, 321)
+# the top-level variable too: mmseg's TTA wrapper gives it to the segmentor
+data_preprocessor = dict(
+    mean=[104.008, 116.669, 122.675],  # caffe BGR mean, no std
+    std=[1.0, 1.0, 1.0],
+    bgr_to_rgb=False,
+    size=crop_size)
 model = dict(
     type='WSSSEncoderDecoder',
-    data_preprocessor=dict(
-        mean=[104.008, 116.669, 122.675],  # caffe BGR mean, no std
-        std=[1.0, 1.0, 1.0],
-        bgr_to_rgb=False,
-        size=crop_size),
+    data_preprocessor=data_preprocessor,
     pretrained=None,
     backbone=dict(
         _delete_=True,

@@ -47,3 +47,37 @@ def test_voc_configs_replace_only_the_training_labels(repo_root):
     assert v2.model.decode_head.dilations == (6, 12, 18, 24)
     assert v2.model.auxiliary_head is None
     assert _plain(v2.model.backbone) == _plain(theirs.model.backbone)
+
+
+#: models tools/test.py evaluates by their CAMs, never through a TTA wrapper
+CLASSIFIERS = ('CAMClassifier', 'GroupCAMClassifier', 'MapRefiner')
+
+
+def test_tta_wrapper_normalises_as_the_model(repo_root):
+    """mmengine's TTA wrappers give the segmentor they wrap their own data
+    preprocessor, which the Runner fills from the config's top-level
+    ``data_preprocessor``: in every segmentation config (one with a
+    ``tta_model``) it must normalise as the model's own, or mmseg's
+    ``tools/test.py --tta`` feeds the network other inputs than it trained
+    on (tools/test.py hands the wrapper the model's; its test is in
+    test_tools/test_train_tools.py)."""
+    import glob
+    checked = []
+    for path in sorted(glob.glob(osp.join(repo_root, 'configs', '*', '**',
+                                          '*.py'), recursive=True)):
+        rel = osp.relpath(path, repo_root)
+        if rel.split(osp.sep)[1] in ('_base_', 'studies', 'pipelines'):
+            continue
+        cfg = Config.fromfile(path)
+        own = cfg.get('model', {}).get('data_preprocessor')
+        if ('tta_model' not in cfg or own is None
+                or cfg.model.type in CLASSIFIERS):
+            continue
+        top = cfg.get('data_preprocessor')
+        if not top:  # the Runner then leaves the wrapped one as it is
+            continue
+        for key in ('mean', 'std', 'bgr_to_rgb'):
+            assert _plain(top.get(key)) == _plain(own.get(key)), (rel, key)
+        checked.append(rel)
+    assert 'configs/drs/cpu/cpu_deeplabv3plus_pseudo.py' in checked
+    assert 'configs/drs/deeplabv2_r101-d8_voc12aug_pseudo_paper.py' in checked

@@ -82,6 +82,75 @@ def test_test_tool_crf_wraps_a_segmentor(repo_root, toy_voc, load_tool,
     assert 'missing keys' not in log  # the checkpoint loaded into it
 
 
+# a config whose top-level ``data_preprocessor`` (mmseg's ImageNet mean /
+# std) is not the model's (EfficientNet-Lite's 127 / 128), with a one-pass
+# TTA (no flip, scale 1)
+MISMATCHED = """
+_base_ = ['{cfg}']
+data_preprocessor = dict(
+    mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375])
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='TestTimeAug', transforms=[
+        [dict(type='Resize', scale_factor=1.0, keep_ratio=True)],
+        [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]])
+]
+"""
+
+
+def test_test_tool_tta_keeps_the_models_normalisation(
+        repo_root, voc_photos, load_tool, tmp_path):
+    """mmengine's TTA wrappers give the wrapped segmentor their own data
+    preprocessor, which the Runner fills from the config's top-level
+    ``data_preprocessor``: tools/test.py hands the wrapper the model's own.
+    So with a top-level one that normalises otherwise, a one-pass TTA of the
+    photo DeepLab-V3+ predicts, pixel for pixel, what the plain test does;
+    and the CRF wrapper keeps the model's too."""
+    import numpy as np
+    import torch
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    from mmseg.registry import MODELS
+    from PIL import Image
+    base = osp.join(repo_root, 'configs/drs/cpu/cpu_deeplabv3plus_pseudo.py')
+    path = tmp_path / 'mismatched.py'
+    path.write_text(MISMATCHED.format(cfg=base))
+    path = str(path)
+    cfg = Config.fromfile(path)
+    own = cfg.model.data_preprocessor
+    assert own.mean != cfg.data_preprocessor.mean  # the case at stake
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    ckpt = str(tmp_path / 'seg.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
+    opts = ['--cfg-options', f'test_dataloader.dataset.data_root={voc_photos}']
+    test = load_tool('test')
+    preds = {}
+    for name, args in (('plain', []), ('tta', ['--tta'])):
+        out = str(tmp_path / name)
+        test.main([path, ckpt, '--work-dir', str(tmp_path / f'w_{name}'),
+                   '--out', out] + args + opts)
+        preds[name] = {
+            osp.basename(f): np.array(Image.open(f))
+            for f in glob.glob(osp.join(out, '*.png'))
+        }
+    assert sorted(preds['tta']) == sorted(
+        f'{i}.png' for i in read_split(voc_photos, 'val'))
+    labels = np.concatenate([p.ravel() for p in preds['plain'].values()])
+    assert len(np.unique(labels)) > 1  # not one class everywhere
+    for name, pred in preds['plain'].items():
+        np.testing.assert_array_equal(preds['tta'][name], pred, err_msg=name)
+    # the CRF wrapper (and the two together) as the Runner builds them
+    for tta in (False, True):
+        cfg = Config.fromfile(path)
+        cfg.work_dir = str(tmp_path / f'runner_{tta}')
+        test.wrap_for_test(cfg, tta, True)
+        pre = Runner.from_cfg(cfg).model.module.data_preprocessor
+        assert pre.mean.flatten().tolist() == list(own.mean)
+        assert pre.std.flatten().tolist() == list(own.std)
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))

@@ -5,10 +5,12 @@ _base_ = ['../deeplabv3plus_r101-d8_voc12aug_pseudo.py']
 data_root = 'data/toy_voc'
 pseudo_label_dir = 'work_dirs/toy/pseudo_labels'
 crop_size = (112, 112)
+# EfficientNet-Lite's normalisation; the top-level variable too, which
+# mmseg's TTA wrapper (tools/test.py --tta) gives the segmentor it wraps
+data_preprocessor = dict(
+    size=crop_size, mean=[127.0, 127.0, 127.0], std=[128.0, 128.0, 128.0])
 model = dict(
-    data_preprocessor=dict(
-        size=crop_size, mean=[127.0, 127.0, 127.0], std=[128.0, 128.0,
-                                                         128.0]),
+    data_preprocessor=data_preprocessor,
     pretrained=None,
     backbone=dict(
         _delete_=True,
