@@ -28,8 +28,9 @@ model = dict(
              loss_weight=2.4e-7)
     ])
 train_dataloader = dict(batch_size=8)
-# the segmentation branch on whole photos (batch 1: sizes differ), as the
-# photo DeepLab-V3+ is evaluated (configs/drs/cpu/cpu_deeplabv3plus_pseudo.py)
+# the segmentation branch on whole photos (batch 1: sizes differ) at 256 px,
+# as the photo DeepLab-V3+ was evaluated when configs/rrm/README.md's table
+# was measured (it evaluates at 384 px since 2026-12-08: its `test_scale`)
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(256, 256), keep_ratio=True),
