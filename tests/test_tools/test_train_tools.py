@@ -84,7 +84,7 @@ def test_test_tool_crf_wraps_a_segmentor(repo_root, toy_voc, load_tool,
 
 # a config whose top-level ``data_preprocessor`` (mmseg's ImageNet mean /
 # std) is not the model's (EfficientNet-Lite's 127 / 128), with a one-pass
-# TTA (no flip, scale 1)
+# TTA (no flip, the test pipeline's resize)
 MISMATCHED = """
 _base_ = ['{cfg}']
 data_preprocessor = dict(
@@ -92,7 +92,8 @@ data_preprocessor = dict(
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='TestTimeAug', transforms=[
-        [dict(type='Resize', scale_factor=1.0, keep_ratio=True)],
+        [dict(type='Resize', scale={{{{_base_.test_scale}}}},
+              keep_ratio=True)],
         [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]])
 ]
 """
@@ -104,7 +105,7 @@ def test_test_tool_tta_keeps_the_models_normalisation(
     preprocessor, which the Runner fills from the config's top-level
     ``data_preprocessor``: tools/test.py hands the wrapper the model's own.
     So with a top-level one that normalises otherwise, a one-pass TTA of the
-    photo DeepLab-V3+ predicts, pixel for pixel, what the plain test does;
+    photo DeepLab-V3+ predicts what the plain test does (to a float tie);
     and the CRF wrapper keeps the model's too."""
     import numpy as np
     import torch
@@ -140,7 +141,9 @@ def test_test_tool_tta_keeps_the_models_normalisation(
     labels = np.concatenate([p.ravel() for p in preds['plain'].values()])
     assert len(np.unique(labels)) > 1  # not one class everywhere
     for name, pred in preds['plain'].items():
-        np.testing.assert_array_equal(preds['tta'][name], pred, err_msg=name)
+        # argmax of one softmax vs of the logits: a float tie may flip a
+        # pixel; the bug changed a quarter to a third of them
+        assert (preds['tta'][name] != pred).mean() < 1e-3, name
     # the CRF wrapper (and the two together) as the Runner builds them
     for tta in (False, True):
         cfg = Config.fromfile(path)
